@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "paddock-version.h"
+#include "vmcore/log.h"
 
 typedef struct CliCommand {
     const char *name;
@@ -35,6 +36,7 @@ static void cli_usage(FILE *out)
 
 int cli_main(int argc, char **argv)
 {
+    log_init_from_env();
     if (argc < 2) {
         cli_usage(stderr);
         return 2;

@@ -34,7 +34,11 @@ typedef struct TCGBackend TCGBackend;
 
 typedef struct TCGBackendOps {
     const char *name;
-    /* Emits the backend's fixed code (prologue, epilogue, return_zero) into be->cb. */
+    size_t fixed_code_size; /* the most bytes init emits */
+    /*
+     * Sets the backend up and emits its fixed code (prologue, epilogue, return_zero) at
+     * be->cb's position, where fixed_code_size bytes are free, committing what it wrote.
+     */
     bool (*init)(TCGBackend *be, GError **errp);
     /*
      * Translates s's IR (already optimized) into be->cb at its current position.
@@ -47,21 +51,27 @@ typedef struct TCGBackendOps {
     /* Points the jump at rx address jmp (from jmp_insn_offset) to target; thread-safe
      * against other threads executing that jump. */
     void (*set_jump)(TCGBackend *be, uintptr_t jmp, uintptr_t target);
-    void (*free)(TCGBackend *be);
 } TCGBackendOps;
 
+/*
+ * A backend instance serves one code buffer and one guest memory model: the JIT keeps
+ * guest_base and guest_limit in reserved registers that its prologue loads. Contexts
+ * that generate code through it must use the same model.
+ */
 struct TCGBackend {
     const TCGBackendOps *ops;
     TCGCodeBuffer *cb;
+    TCGGuestMemory mem;
     const void *return_zero; /* GOTO_PTR target that makes exec return 0 */
-    void *priv;
+    void *priv; /* the backend's own state, g_malloc'd by init, freed with the backend */
 };
 
 extern const TCGBackendOps tcg_x86_64_backend;
 extern const TCGBackendOps tcg_interp_backend;
 
-/* Creates a backend on cb and emits its fixed code. */
-TCGBackend *tcg_backend_new(const TCGBackendOps *ops, TCGCodeBuffer *cb, GError **errp);
+/* Creates a backend on cb for the guest memory model mem and emits its fixed code. */
+TCGBackend *tcg_backend_new(const TCGBackendOps *ops, TCGCodeBuffer *cb, const TCGGuestMemory *mem,
+                            GError **errp);
 void tcg_backend_free(TCGBackend *be);
 
 #endif

@@ -179,30 +179,6 @@ struct TCGLabel {
     GArray *relocs;  /* backend: offsets of branches to patch once the label is placed */
 };
 
-/* Guest memory model for GUEST_LD/GUEST_ST, chosen by whoever owns the context. */
-typedef enum TCGMemModel {
-    /*
-     * User mode: the guest address space is the host range [guest_base, guest_base +
-     * guest_limit); an access at or beyond guest_limit calls fault_helper instead.
-     */
-    TCG_MEM_USER,
-    /*
-     * System mode: a software TLB in the CPU state translates guest virtual pages; a miss
-     * or an MMIO page calls the slow-path helpers (see tcg/softmmu.h).
-     */
-    TCG_MEM_SOFTMMU,
-} TCGMemModel;
-
-typedef struct TCGGuestMemory {
-    TCGMemModel model;
-    uintptr_t guest_base;
-    uint64_t guest_limit;
-    /*
-     * Called for an out-of-range or misaligned access (user mode): (env, guest address,
-     * memop | is_store << 8, host return address into the TB). It does not return.
-     */
-    void (*fault_helper)(void *env, uint64_t addr, uint32_t access, uintptr_t retaddr);
-} TCGGuestMemory;
 
 /*
  * Per-thread translation state: the globals registered for one CPU type, and the IR of

@@ -572,7 +572,7 @@ void tcg_gen_exit_tb(TCGContext *s, uintptr_t val)
 
 void tcg_gen_exit_tb_slot(TCGContext *s, unsigned slot)
 {
-    g_assert(slot < 2 && s->tb && ((uintptr_t)s->tb & TB_EXIT_MASK) == 0);
+    g_assert(slot <= TB_EXIT_MASK && s->tb && ((uintptr_t)s->tb & TB_EXIT_MASK) == 0);
     tcg_gen_exit_tb(s, (uintptr_t)s->tb | slot);
 }
 
