@@ -32,8 +32,7 @@ static bool map_split(TCGCodeBuffer *cb, GError **errp)
     void *rx = mmap(NULL, cb->size, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
     if (rx == MAP_FAILED) {
         g_set_error(errp, G_FILE_ERROR, g_file_error_from_errno(errno),
-                    "code buffer: mapping %zu bytes executable: %s", cb->size,
-                    g_strerror(errno));
+                    "code buffer: mapping %zu bytes executable: %s", cb->size, g_strerror(errno));
         munmap(rw, cb->size);
         goto out;
     }

@@ -26,9 +26,7 @@ static void dump_cargs(TCGContext *s, FILE *out, const TCGOp *op, const TCGArg *
 {
     char buf[32];
     switch ((TCGOpcode)op->opc) {
-    case TCG_OP_BRCOND:
-        fprintf(out, ", %s, $L%" PRIu64, tcg_cond_name((TCGCond)c[0]), c[1]);
-        break;
+    case TCG_OP_BRCOND: fprintf(out, ", %s, $L%" PRIu64, tcg_cond_name((TCGCond)c[0]), c[1]); break;
     case TCG_OP_SETCOND:
     case TCG_OP_NEGSETCOND:
     case TCG_OP_MOVCOND: fprintf(out, ", %s", tcg_cond_name((TCGCond)c[0])); break;

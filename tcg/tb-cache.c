@@ -23,7 +23,7 @@ TBCache *tb_cache_new(TCGBackend *be, unsigned insn_start_words)
     c->cb = be->cb;
     c->insn_start_words = insn_start_words;
     c->nbuckets = 1u << TB_HASH_BITS;
-    c->buckets = g_new0(TranslationBlock *_Atomic, c->nbuckets);
+    c->buckets = g_new0(TranslationBlock * _Atomic, c->nbuckets);
     c->pages = g_hash_table_new(g_direct_hash, g_direct_equal); /* keyed by page number */
     /* Every TB takes more than its struct in the buffer, which bounds their number. */
     c->by_addr_cap = c->cb->size / sizeof(TranslationBlock) + 1;
@@ -47,8 +47,8 @@ void tb_cache_free(TBCache *c)
 
 TranslationBlock *tb_lookup(TBCache *c, uint64_t pc, uint64_t flags)
 {
-    TranslationBlock *tb = atomic_load_explicit(&c->buckets[tb_hash(c, pc, flags)],
-                                                memory_order_acquire);
+    TranslationBlock *tb =
+        atomic_load_explicit(&c->buckets[tb_hash(c, pc, flags)], memory_order_acquire);
     for (; tb; tb = atomic_load_explicit(&tb->hash_next, memory_order_acquire)) {
         if (tb->pc == pc && tb->flags == flags &&
             !atomic_load_explicit(&tb->invalid, memory_order_acquire)) {

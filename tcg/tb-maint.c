@@ -229,9 +229,8 @@ static GenResult tb_emit(TBCache *c, TCGContext *s, TranslationBlock *tb)
 }
 
 /* Translates under the lock; NULL with *full set when the buffer must be flushed first. */
-static TranslationBlock *tb_translate_locked(TBCache *c, TCGContext *s, uint64_t pc,
-                                             uint64_t flags, TBTranslateFn fn, void *opaque,
-                                             bool *full)
+static TranslationBlock *tb_translate_locked(TBCache *c, TCGContext *s, uint64_t pc, uint64_t flags,
+                                             TBTranslateFn fn, void *opaque, bool *full)
 {
     TranslationBlock *tb = tb_lookup(c, pc, flags);
     for (unsigned max_insns = TB_MAX_INSNS; !tb; max_insns = MAX(max_insns / 2, 1)) {
@@ -259,7 +258,8 @@ static TranslationBlock *tb_translate_locked(TBCache *c, TCGContext *s, uint64_t
             tb = cand;
         } else if (max_insns == 1) {
             g_error("tcg: a single guest instruction at 0x%" G_GINT64_MODIFIER "x does not fit "
-                    "the backend's frame", pc);
+                    "the backend's frame",
+                    pc);
         }
     }
     return tb;
@@ -279,7 +279,8 @@ TranslationBlock *tb_translate(TBCache *c, TBExecThread *self, TCGContext *s, ui
         }
         if (flushed && empty) {
             g_error("tcg: the code buffer (%zu bytes) cannot hold the TB at 0x%" G_GINT64_MODIFIER
-                    "x even when empty", c->cb->size, pc);
+                    "x even when empty",
+                    c->cb->size, pc);
         }
         if (self) {
             tb_exec_end(c, self);

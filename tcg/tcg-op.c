@@ -361,8 +361,7 @@ static void check_field(TCGContext *s, TCGv t, unsigned pos, unsigned len)
     }
 }
 
-static void gen_extract(TCGContext *s, TCGOpcode opc, TCGv ret, TCGv a, unsigned pos,
-                        unsigned len)
+static void gen_extract(TCGContext *s, TCGOpcode opc, TCGv ret, TCGv a, unsigned pos, unsigned len)
 {
     check_field(s, a, pos, len);
     gen_op1(s, opc, ret, a);
@@ -381,8 +380,7 @@ void tcg_gen_sextract(TCGContext *s, TCGv ret, TCGv a, unsigned pos, unsigned le
     gen_extract(s, TCG_OP_SEXTRACT, ret, a, pos, len);
 }
 
-void tcg_gen_deposit(TCGContext *s, TCGv ret, TCGv base, TCGv field, unsigned pos,
-                     unsigned len)
+void tcg_gen_deposit(TCGContext *s, TCGv ret, TCGv base, TCGv field, unsigned pos, unsigned len)
 {
     check_field(s, base, pos, len);
     gen_op2(s, TCG_OP_DEPOSIT, ret, base, field);
@@ -413,8 +411,7 @@ void tcg_gen_negsetcond(TCGContext *s, TCGCond cond, TCGv ret, TCGv a, TCGv b)
     gen_setcond(s, TCG_OP_NEGSETCOND, cond, ret, a, b);
 }
 
-void tcg_gen_movcond(TCGContext *s, TCGCond cond, TCGv ret, TCGv c1, TCGv c2, TCGv v1,
-                     TCGv v2)
+void tcg_gen_movcond(TCGContext *s, TCGCond cond, TCGv ret, TCGv c1, TCGv c2, TCGv v1, TCGv v2)
 {
     TCGType type = type_of(s, ret);
     g_assert(cond < TCG_COND_COUNT);
@@ -463,10 +460,8 @@ void tcg_gen_brcondi(TCGContext *s, TCGCond cond, TCGv a, int64_t b, TCGLabel *l
 
 static TCGOpcode ld_opcode(MemOp mo)
 {
-    static const TCGOpcode unsigned_ops[4] = {TCG_OP_LD8U, TCG_OP_LD16U, TCG_OP_LD32U,
-                                              TCG_OP_LD64};
-    static const TCGOpcode signed_ops[4] = {TCG_OP_LD8S, TCG_OP_LD16S, TCG_OP_LD32S,
-                                            TCG_OP_LD64};
+    static const TCGOpcode unsigned_ops[4] = {TCG_OP_LD8U, TCG_OP_LD16U, TCG_OP_LD32U, TCG_OP_LD64};
+    static const TCGOpcode signed_ops[4] = {TCG_OP_LD8S, TCG_OP_LD16S, TCG_OP_LD32S, TCG_OP_LD64};
     return (mo & MO_SIGN ? signed_ops : unsigned_ops)[mo & MO_SIZE];
 }
 

@@ -171,7 +171,6 @@ TCGOp *tcg_emit_op(TCGContext *s, TCGOpcode opc, TCGType type)
     }
     TCGOp *op = &s->ops[s->nb_ops++];
     const TCGOpDef *def = &tcg_op_defs[opc];
-    *op = (TCGOp){
-        .opc = opc, .type = type, .nb_oargs = def->nb_oargs, .nb_iargs = def->nb_iargs};
+    *op = (TCGOp){.opc = opc, .type = type, .nb_oargs = def->nb_oargs, .nb_iargs = def->nb_iargs};
     return op;
 }

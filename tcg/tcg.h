@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tcg/softmmu.h"
+
 typedef enum TCGType {
     TCG_TYPE_I32,
     TCG_TYPE_I64,
@@ -156,6 +158,7 @@ typedef struct TCGGuestMemory {
      * memop | is_store << 8, host return address into the TB). It does not return.
      */
     void (*fault_helper)(void *env, uint64_t addr, uint32_t access, uintptr_t retaddr);
+    TCGSoftmmu softmmu; /* system mode */
 } TCGGuestMemory;
 
 /* Values handed back by exit_tb; the low two bits name the taken goto_tb slot. */

@@ -10,8 +10,12 @@ static const struct {
     const char *name;
     LogCategory cat;
 } log_names[] = {
-    {"in_asm", LOG_IN_ASM},   {"ir", LOG_IR},         {"out_asm", LOG_OUT_ASM},
-    {"exec", LOG_EXEC},       {"syscall", LOG_SYSCALL}, {"signal", LOG_SIGNAL},
+    {"in_asm", LOG_IN_ASM},
+    {"ir", LOG_IR},
+    {"out_asm", LOG_OUT_ASM},
+    {"exec", LOG_EXEC},
+    {"syscall", LOG_SYSCALL},
+    {"signal", LOG_SIGNAL},
     {"guest_errors", LOG_GUEST_ERROR},
 };
 
@@ -48,8 +52,10 @@ void log_init_from_env(void)
     const char *env = g_getenv("PADDOCK_LOG");
     g_autofree char *bad = NULL;
     if (env && !log_set_categories(env, &bad)) {
-        fprintf(stderr, "paddock: PADDOCK_LOG: unknown category '%s' (known: in_asm, ir, "
-                        "out_asm, exec, syscall, signal, guest_errors)\n", bad);
+        fprintf(stderr,
+                "paddock: PADDOCK_LOG: unknown category '%s' (known: in_asm, ir, "
+                "out_asm, exec, syscall, signal, guest_errors)\n",
+                bad);
     }
 }
 

@@ -11,12 +11,12 @@
 #include <stdio.h>
 
 typedef enum LogCategory {
-    LOG_IN_ASM = 1 << 0,  /* guest instructions as translated */
-    LOG_IR = 1 << 1,      /* IR before and after the optimizer */
-    LOG_OUT_ASM = 1 << 2, /* generated host code */
-    LOG_EXEC = 1 << 3,    /* every TB executed */
-    LOG_SYSCALL = 1 << 4, /* guest system calls (user mode) */
-    LOG_SIGNAL = 1 << 5,  /* guest signal delivery (user mode) */
+    LOG_IN_ASM = 1 << 0,      /* guest instructions as translated */
+    LOG_IR = 1 << 1,          /* IR before and after the optimizer */
+    LOG_OUT_ASM = 1 << 2,     /* generated host code */
+    LOG_EXEC = 1 << 3,        /* every TB executed */
+    LOG_SYSCALL = 1 << 4,     /* guest system calls (user mode) */
+    LOG_SIGNAL = 1 << 5,      /* guest signal delivery (user mode) */
     LOG_GUEST_ERROR = 1 << 6, /* odd guest behaviour worth knowing about */
 } LogCategory;
 

@@ -81,9 +81,9 @@ struct CPUCommon {
     TranslationBlock *jmp_cache[TB_JMP_CACHE_SIZE];
 };
 
-#define CPU_DEFINE_LAYOUT(type, common_field, env_field)                                      \
-    _Static_assert(offsetof(type, common_field) == 0 &&                                         \
-                       offsetof(type, env_field) == sizeof(CPUCommon),                          \
+#define CPU_DEFINE_LAYOUT(type, common_field, env_field)               \
+    _Static_assert(offsetof(type, common_field) == 0 &&                \
+                       offsetof(type, env_field) == sizeof(CPUCommon), \
                    #type " must be { CPUCommon; env; }")
 
 static inline CPUCommon *env_cpu(void *env)
@@ -92,7 +92,7 @@ static inline CPUCommon *env_cpu(void *env)
 }
 
 /* Offset of exit_request from env, for the check at the start of every TB. */
-#define CPU_EXIT_REQUEST_OFFSET                                                                \
+#define CPU_EXIT_REQUEST_OFFSET \
     ((int32_t)offsetof(CPUCommon, exit_request) - (int32_t)sizeof(CPUCommon))
 
 /* Binds a vCPU (common is the first member of the architecture's CPU) to a TB cache. */

@@ -17,7 +17,7 @@
 #include "vmcore/log.h"
 
 #define MEM_WORDS (1u << 16)
-#define NREGS 8
+#define NREGS     8
 
 typedef struct BenchEnv {
     uint64_t r[NREGS];
@@ -163,12 +163,11 @@ static double now(void)
     return (double)g_get_monotonic_time() / 1e6;
 }
 
-static double run_backend(const TCGBackendOps *ops, const Kernel *k, uint64_t iters,
-                          uint64_t *mem)
+static double run_backend(const TCGBackendOps *ops, const Kernel *k, uint64_t iters, uint64_t *mem)
 {
     g_autoptr(GError) err = NULL;
-    TCGGuestMemory gm = {.model = TCG_MEM_USER, .guest_base = (uintptr_t)mem,
-                         .guest_limit = MEM_WORDS * 8};
+    TCGGuestMemory gm = {
+        .model = TCG_MEM_USER, .guest_base = (uintptr_t)mem, .guest_limit = MEM_WORDS * 8};
     TCGCodeBuffer *cb = tcg_code_buffer_new(1 << 20, TCG_CB_AUTO, &err);
     TCGBackend *be = cb ? tcg_backend_new(ops, cb, &gm, &err) : NULL;
     if (!be) {

@@ -171,9 +171,6 @@ static void emit_branch(Emitter *e, const TCGOp *op)
 /* value/address, memop, mmu_idx; the memory model is the backend's (be->mem). */
 static bool emit_guest_access(Emitter *e, const TCGOp *op)
 {
-    if (e->mem->model != TCG_MEM_USER) {
-        return false; /* the softmmu model is not implemented by the interpreter yet */
-    }
     emit_generic(e, op);
     return true;
 }

@@ -225,18 +225,53 @@ static uint64_t bswap_size(uint64_t v, unsigned size)
     }
 }
 
-static const uint8_t *op_guest_ld(InterpState *st, const uint8_t *ip, uint32_t hdr)
+static uint64_t guest_value_from_memory(uint64_t v, MemOp mo)
 {
-    MemOp mo = (MemOp)word(ip, 3);
     unsigned size = memop_size(mo);
-    const uint8_t *p = guest_host_addr(st, ip, get(st, ip, 2), mo, false);
-    uint64_t v = interp_load(p, size);
     if (mo & MO_BE) {
         v = bswap_size(v, size);
     }
     if ((mo & MO_SIGN) && size < 8) {
         unsigned shift = 64 - 8 * size;
         v = (uint64_t)((int64_t)(v << shift) >> shift);
+    }
+    return v;
+}
+
+/*
+ * The softmmu fast path as tcg/softmmu.h defines it: the host address on a TLB hit, NULL
+ * when the access must take the owner's slow path.
+ */
+static void *softmmu_host_addr(InterpState *st, uint64_t addr, MemOp mo, unsigned mmu_idx,
+                               bool is_store)
+{
+    const TCGSoftmmu *sm = &st->mem->softmmu;
+    uint64_t size = memop_size(mo);
+    uint64_t page_mask = ~((1ull << sm->page_bits) - 1);
+    const TLBTable *tables = (const TLBTable *)(st->env + sm->tlb_offset);
+    const TLBEntry *e = &tables[mmu_idx].e[(addr >> sm->page_bits) & (TLB_ENTRIES - 1)];
+    uint64_t tag = is_store ? e->addr_write : e->addr_read;
+    uint64_t want = (addr & page_mask) | ((mo & MO_ALIGN) ? addr & (size - 1) : 0);
+    bool crosses = ((addr ^ (addr + size - 1)) & page_mask) != 0;
+    if (tag != want || crosses) {
+        return NULL;
+    }
+    return (void *)(uintptr_t)(addr + e->addend);
+}
+
+static const uint8_t *op_guest_ld(InterpState *st, const uint8_t *ip, uint32_t hdr)
+{
+    MemOp mo = (MemOp)word(ip, 3);
+    unsigned mmu_idx = word(ip, 4);
+    uint64_t addr = get(st, ip, 2), v;
+    if (st->mem->model == TCG_MEM_SOFTMMU) {
+        const void *p = softmmu_host_addr(st, addr, mo, mmu_idx, false);
+        v = p ? guest_value_from_memory(interp_load(p, memop_size(mo)), mo)
+              : st->mem->softmmu.load_slow(st->env, addr, softmmu_oi(mo, mmu_idx),
+                                           (uintptr_t)ip + 1);
+    } else {
+        const void *p = guest_host_addr(st, ip, addr, mo, false);
+        v = guest_value_from_memory(interp_load(p, memop_size(mo)), mo);
     }
     set(st, ip, 1, tcg_eval_trunc(v, is_i64(hdr)));
     return next(ip, hdr);
@@ -245,13 +280,15 @@ static const uint8_t *op_guest_ld(InterpState *st, const uint8_t *ip, uint32_t h
 static const uint8_t *op_guest_st(InterpState *st, const uint8_t *ip, uint32_t hdr)
 {
     MemOp mo = (MemOp)word(ip, 3);
-    unsigned size = memop_size(mo);
-    uint8_t *p = guest_host_addr(st, ip, get(st, ip, 2), mo, true);
-    uint64_t v = get(st, ip, 1);
-    if (mo & MO_BE) {
-        v = bswap_size(v, size);
+    unsigned mmu_idx = word(ip, 4), size = memop_size(mo);
+    uint64_t addr = get(st, ip, 2), v = get(st, ip, 1);
+    void *p = st->mem->model == TCG_MEM_SOFTMMU ? softmmu_host_addr(st, addr, mo, mmu_idx, true)
+                                                : guest_host_addr(st, ip, addr, mo, true);
+    if (!p) {
+        st->mem->softmmu.store_slow(st->env, addr, v, softmmu_oi(mo, mmu_idx), (uintptr_t)ip + 1);
+    } else {
+        interp_store(p, (mo & MO_BE) ? bswap_size(v, size) : v, size);
     }
-    interp_store(p, v, size);
     return next(ip, hdr);
 }
 

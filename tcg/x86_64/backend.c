@@ -477,7 +477,8 @@ static bool x86_gen_code(TCGBackend *be, TCGContext *s, TCGTBCode *out, bool *bu
     g_assert(s->mem.model == be->mem.model && s->mem.guest_base == be->mem.guest_base &&
              s->mem.guest_limit == be->mem.guest_limit);
     if (s->mem.model != TCG_MEM_USER) {
-        return false; /* the softmmu fast path (TLB in tcg/ir.h) is a later issue */
+        return false; /* the softmmu fast path (tcg/softmmu.h) comes with the first system-mode
+                         board */
     }
     size_t avail = tcg_code_buffer_avail(be->cb);
     if (avail < 2 * X86_OP_MARGIN) {

@@ -55,8 +55,8 @@ static void toy_init_tcg(TCGContext *s)
     static const char *const names[TOY_NREGS + 1] = {"r0", "r1", "r2", "r3", "r4",
                                                      "r5", "r6", "r7", "pc"};
     for (unsigned i = 0; i <= TOY_NREGS; i++) {
-        int32_t off = i < TOY_NREGS ? (int32_t)offsetof(ToyEnv, r[i])
-                                    : (int32_t)offsetof(ToyEnv, pc);
+        int32_t off =
+            i < TOY_NREGS ? (int32_t)offsetof(ToyEnv, r[i]) : (int32_t)offsetof(ToyEnv, pc);
         TCGv t = tcg_global_mem_new(s, TCG_TYPE_I64, off, names[i]);
         g_assert(t.idx == toy_global(i).idx);
     }
@@ -191,8 +191,8 @@ static const TranslatorOps toy_translator = {
 static uint32_t toy_translate(CPUCommon *cpu, TCGContext *s, uint64_t pc, uint64_t flags,
                               unsigned max_insns)
 {
-    ToyDisas d = {.base = {.s = s, .tb = s->tb, .pc_first = pc, .flags = flags,
-                           .max_insns = max_insns}};
+    ToyDisas d = {
+        .base = {.s = s, .tb = s->tb, .pc_first = pc, .flags = flags, .max_insns = max_insns}};
     return translator_loop(&toy_translator, &d.base, cpu);
 }
 
