@@ -22,6 +22,7 @@ typedef struct CliCommand {
 static const CliCommand cli_commands[] = {
     {"elf", "show the ELF header, program headers and interpreter of executables",
      cli_cmd_elf},
+    {"run", "run a Linux program of another architecture (riscv64)", cli_cmd_run},
 };
 
 static void cli_usage(FILE *out)
@@ -37,6 +38,10 @@ static void cli_usage(FILE *out)
 int cli_main(int argc, char **argv)
 {
     log_init_from_env();
+    const char *arch = cli_run_personality(argv[0]);
+    if (arch) {
+        return cli_cmd_run_as(arch, argc, argv);
+    }
     if (argc < 2) {
         cli_usage(stderr);
         return 2;

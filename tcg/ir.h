@@ -117,13 +117,6 @@ typedef struct TCGOpDef {
 
 extern const TCGOpDef tcg_op_defs[TCG_OP_COUNT];
 
-typedef enum TCGBar {
-    TCG_BAR_LD_LD = 1 << 0,
-    TCG_BAR_ST_LD = 1 << 1,
-    TCG_BAR_LD_ST = 1 << 2,
-    TCG_BAR_ST_ST = 1 << 3,
-    TCG_BAR_SC = 0xf, /* full barrier */
-} TCGBar;
 
 #define TCG_MAX_OP_ARGS 12
 #define TCG_MAX_INSN_START_WORDS 3

@@ -149,9 +149,15 @@ unsigned tb_invalidate_range(TBCache *c, uint64_t start, uint64_t end)
 }
 
 /* The struct and instruction map of a TB with icount instructions, rounded for code. */
+/* Where insn_data starts after the struct and insn_end: 8-byte aligned for its words. */
+static size_t tb_insn_data_offset(unsigned icount)
+{
+    return (sizeof(TranslationBlock) + icount * sizeof(uint32_t) + 7) & ~(size_t)7;
+}
+
 static size_t tb_meta_size(const TBCache *c, unsigned icount)
 {
-    size_t n = sizeof(TranslationBlock) + icount * sizeof(uint32_t) +
+    size_t n = tb_insn_data_offset(icount) +
                (size_t)icount * c->insn_start_words * sizeof(uint64_t);
     return (n + 15) & ~(size_t)15;
 }
@@ -221,7 +227,7 @@ static GenResult tb_emit(TBCache *c, TCGContext *s, TranslationBlock *tb)
     memcpy(tb->jmp_insn_offset, out.jmp_insn_offset, sizeof(tb->jmp_insn_offset));
     memcpy(tb->jmp_reset_offset, out.jmp_reset_offset, sizeof(tb->jmp_reset_offset));
     tb->insn_end = (uint32_t *)(tb + 1);
-    tb->insn_data = (uint64_t *)(tb->insn_end + tb->icount);
+    tb->insn_data = (uint64_t *)((uint8_t *)tb + tb_insn_data_offset(tb->icount));
     memcpy(tb->insn_end, out.insn_end->data, tb->icount * sizeof(uint32_t));
     g_array_free(out.insn_end, TRUE);
     tb_fill_insn_data(c, s, tb);

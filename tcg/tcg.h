@@ -105,6 +105,15 @@ typedef struct TCGv {
 typedef struct TCGLabel TCGLabel;
 typedef struct TCGContext TCGContext;
 
+/* Memory barrier kinds for tcg_gen_mb(). */
+typedef enum TCGBar {
+    TCG_BAR_LD_LD = 1 << 0,
+    TCG_BAR_ST_LD = 1 << 1,
+    TCG_BAR_LD_ST = 1 << 2,
+    TCG_BAR_ST_ST = 1 << 3,
+    TCG_BAR_SC = 0xf, /* full barrier */
+} TCGBar;
+
 /* Helper-call flags: what the callee may do to the guest state held in globals. */
 enum {
     TCG_CALL_NO_READ_GLOBALS = 1 << 0,  /* globals need not be written back before */

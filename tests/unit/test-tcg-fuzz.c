@@ -30,6 +30,7 @@
 #define FUZZ_DEFAULT_COUNT 100000u
 #define FUZZ_SCRATCH_WORDS 16 /* env->data[0..16): host ld/st and helper side effects */
 #define FUZZ_HANG_SECONDS  10
+#define FUZZ_STATE_SALT    0x9e3779b9u           /* the initial state's stream: seed ^ salt */
 #define FUZZ_NB_GLOBALS64  (HARNESS_NB_REGS + 1) /* r0..r15, pc */
 
 /* ---- helpers called by the programs; each does what its flags allow and no more ---- */
@@ -285,7 +286,7 @@ static void crash_handler(int signo)
     raise(signo);
 }
 
-static const int crash_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGALRM};
+static const int crash_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT, SIGALRM};
 
 typedef struct CrashHandlers {
     struct sigaction old[G_N_ELEMENTS(crash_signals)];
@@ -308,6 +309,7 @@ static void crash_handlers_restore(const CrashHandlers *ch)
     }
 }
 
+/* Runs the side's TB from init and guest; a signal there ends it with out->signo. */
 static void side_run(FuzzSide *fs, const TestEnv *init, const uint8_t *guest, Outcome *out)
 {
     Harness *h = fs->h;
@@ -315,19 +317,20 @@ static void side_run(FuzzSide *fs, const TestEnv *init, const uint8_t *guest, Ou
     *out = (Outcome){0};
     memcpy(h->env, init, sizeof(*init));
     memcpy(h->guest, guest, HARNESS_GUEST_SIZE);
+    sigjmp_buf *outer = crash_jmp;
     int signo = sigsetjmp(jmp, 1);
     if (signo) {
-        alarm(0);
-        crash_jmp = NULL;
+        crash_jmp = outer;
         h->env->fault_jmp = NULL;
         out->signo = signo;
+        if (signo == SIGALRM) {
+            alarm(FUZZ_HANG_SECONDS); /* a new period for the other sides */
+        }
         return;
     }
     crash_jmp = &jmp;
-    alarm(FUZZ_HANG_SECONDS);
     out->faulted = !harness_exec_catch(h, fs->tb, &out->exit);
-    alarm(0);
-    crash_jmp = NULL;
+    crash_jmp = outer;
     if (out->faulted) {
         out->exit = 0;
         out->fault = h->env->fault;
@@ -392,7 +395,7 @@ static void fuzzer_free(Fuzzer *fz)
     g_free(fz);
 }
 
-/* Globals and scratch: edge values and random ones, from the program's own stream. */
+/* Globals and scratch: edge values and random ones. */
 static void random_state(IRRandom *g, TestEnv *env)
 {
     memset(env, 0, sizeof(*env));
@@ -515,10 +518,15 @@ static bool same_end(Fuzzer *fz, unsigned i)
            memcmp(fz->sides[0].h->guest, fz->sides[i].h->guest, HARNESS_GUEST_SIZE) == 0;
 }
 
-/* Seed's program again in the oracle's context, printed as it was and as optimized. */
-static void print_ir(Fuzzer *fz, uint32_t seed)
+/*
+ * The initial state, and seed's program built again in the oracle's context, printed as
+ * it was and then as optimized (if the optimizer is what crashed, the first part is out).
+ */
+static void print_program(Fuzzer *fz, uint32_t seed)
 {
     FuzzSide *fs = &fz->sides[0];
+    g_printerr("initial state:\n");
+    dump_state(fz->init);
     side_generate(fs, seed);
     g_printerr("IR:\n");
     tcg_dump_ops(fs->h->s, stderr);
@@ -529,6 +537,7 @@ static void print_ir(Fuzzer *fz, uint32_t seed)
     }
     g_ptr_array_remove_index(fs->h->tbs, fs->h->tbs->len - 1); /* never generated */
     fs->tb = NULL;
+    g_printerr("replay: PADDOCK_FUZZ_SEED=%u test-tcg-fuzz -p /tcg/fuzz/random\n", seed);
 }
 
 /* Builds seed's program in every active side's context; the copies must be identical. */
@@ -552,8 +561,9 @@ static void fuzz_generate(Fuzzer *fz, uint32_t seed, bool optimize)
 static bool fuzz_one(Fuzzer *fz, uint32_t seed)
 {
     bool optimize = seed & 1;
-    fuzz_generate(fz, seed, optimize);
+    ir_random_reseed(fz->sides[0].gen, seed ^ FUZZ_STATE_SALT);
     random_state(fz->sides[0].gen, fz->init);
+    fuzz_generate(fz, seed, optimize);
     fz->programs++;
     fz->optimized += optimize;
     fz->ops += fz->sides[0].h->s->nb_ops;
@@ -564,7 +574,7 @@ static bool fuzz_one(Fuzzer *fz, uint32_t seed)
         }
         if (!harness_finish(fs->h, fs->tb)) {
             g_printerr("fuzz: seed %u: %s could not generate code\n", seed, fs->name);
-            print_ir(fz, seed);
+            print_program(fz, seed);
             return false;
         }
         side_run(fs, fz->init, fz->guest_image, &fz->outcomes[i]);
@@ -585,10 +595,7 @@ static bool fuzz_one(Fuzzer *fz, uint32_t seed)
         }
     }
     if (!ok || fz->replay) {
-        g_printerr("initial state:\n");
-        dump_state(fz->init);
-        print_ir(fz, seed);
-        g_printerr("replay: PADDOCK_FUZZ_SEED=%u test-tcg-fuzz -p /tcg/fuzz/random\n", seed);
+        print_program(fz, seed);
     }
     return ok;
 }
@@ -621,8 +628,26 @@ static void test_fuzz_random(void)
     CrashHandlers ch;
     crash_handlers_install(&ch);
     gint64 start = g_get_monotonic_time();
-    for (uint32_t n = 0; n < count; n++) {
-        if (!fuzz_one(fz, seed + n)) {
+    sigjmp_buf jmp;
+    for (volatile uint32_t n = 0; n < count; n++) {
+        /* A signal outside translated code: the generator, optimizer or a backend's
+         * code generation crashed or hung on this seed. */
+        int signo = sigsetjmp(jmp, 1);
+        if (signo) {
+            alarm(0);
+            crash_jmp = NULL;
+            g_printerr("fuzz: seed %u: host signal %d (%s) while translating\n", seed + n, signo,
+                       signo == SIGALRM ? "hang" : strsignal(signo));
+            print_program(fz, seed + n);
+            g_test_fail_printf("fuzz: seed %u: translation failed (details above)", seed + n);
+            break;
+        }
+        crash_jmp = &jmp;
+        alarm(FUZZ_HANG_SECONDS);
+        bool ok = fuzz_one(fz, seed + n);
+        alarm(0);
+        crash_jmp = NULL;
+        if (!ok) {
             g_test_fail_printf("fuzz: seed %u: the backends disagree (details above)", seed + n);
             break;
         }

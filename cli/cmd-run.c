@@ -1,0 +1,149 @@
+/*
+ * `paddock run [--arch ARCH] [-L SYSROOT] [--] PROG [ARGS...]`: runs a Linux program of
+ * another architecture in this process, like qemu-riscv64. Options end at PROG, so the
+ * program's own options pass through untouched. Invoked as paddock-<arch> (a link to
+ * paddock, as binfmt_misc would call it), paddock behaves as `paddock run --arch <arch>`.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "user/run.h"
+
+/* Exit statuses of our own, as a shell would give them for a program it cannot run. */
+enum {
+    RUN_EXIT_SETUP = 1,     /* the emulator could not set itself up */
+    RUN_EXIT_USAGE = 2,     /* bad arguments */
+    RUN_EXIT_NOEXEC = 126,  /* PROG cannot be executed: not ELF, wrong arch or type */
+    RUN_EXIT_NOTFOUND = 127 /* PROG or its interpreter does not exist */
+};
+
+static void run_usage(FILE *out, const char *argv0)
+{
+    const char *me = strcmp(argv0, "run") ? argv0 : "paddock run";
+    fprintf(out,
+            "usage: %s [--arch ARCH] [-L SYSROOT] [--] PROG [ARGS...]\n\n"
+            "Runs the Linux program PROG of another architecture (%s) on this host.\n\n"
+            "  --arch ARCH   PROG's architecture (default: from its ELF header)\n"
+            "  -L SYSROOT    look absolute paths (the dynamic loader, libraries) up under\n"
+            "                SYSROOT first, as qemu-user's -L does\n\n"
+            "exit status: PROG's own; 128+N when PROG dies of signal N; %d when PROG cannot\n"
+            "be executed (not ELF, another architecture, not an executable); %d when PROG\n"
+            "or its interpreter is not found; %d for a usage error; %d when the emulator\n"
+            "cannot set itself up.\n",
+            me, user_arch_names(), RUN_EXIT_NOEXEC, RUN_EXIT_NOTFOUND, RUN_EXIT_USAGE,
+            RUN_EXIT_SETUP);
+}
+
+typedef struct RunArgs {
+    const char *arch;
+    const char *sysroot;
+    int prog; /* index of PROG in argv, or 0 */
+} RunArgs;
+
+/* The value of option opt at argv[*i] ("--opt V", "--opt=V", or "-LV" for short ones). */
+static const char *option_value(int argc, char **argv, int *i, const char *opt)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(opt);
+    if (strncmp(a, opt, n) != 0) {
+        return NULL;
+    }
+    if (a[n] == '=' || (a[n] && opt[1] != '-')) {
+        return a + n + (a[n] == '=');
+    }
+    if (a[n] == '\0' && *i + 1 < argc) {
+        return argv[++*i];
+    }
+    return a[n] == '\0' ? "" : NULL;
+}
+
+/* Parses options up to PROG; returns -1 to go on, else an exit status. */
+static int parse_run_args(int argc, char **argv, RunArgs *ra)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v;
+        if (!strcmp(a, "--")) {
+            ra->prog = i + 1 < argc ? i + 1 : 0;
+            break;
+        }
+        if (a[0] != '-' || !a[1]) {
+            ra->prog = i;
+            break;
+        }
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            run_usage(stdout, argv[0]);
+            return 0;
+        }
+        if ((v = option_value(argc, argv, &i, "--arch"))) {
+            ra->arch = v;
+        } else if ((v = option_value(argc, argv, &i, "-L"))) {
+            ra->sysroot = v;
+        } else {
+            fprintf(stderr, "paddock: %s: unknown option '%s' (try --help)\n", argv[0], a);
+            return RUN_EXIT_USAGE;
+        }
+        if (!*v) {
+            fprintf(stderr, "paddock: %s: option '%s' needs a value\n", argv[0], a);
+            return RUN_EXIT_USAGE;
+        }
+    }
+    if (!ra->prog) {
+        run_usage(stderr, argv[0]);
+        return RUN_EXIT_USAGE;
+    }
+    return -1;
+}
+
+static int run_exit_status(const GError *err)
+{
+    if (err->domain != USER_ERROR) {
+        return RUN_EXIT_SETUP;
+    }
+    switch (err->code) {
+    case USER_ERROR_NOT_FOUND: return RUN_EXIT_NOTFOUND;
+    case USER_ERROR_EXEC: return RUN_EXIT_NOEXEC;
+    default: return RUN_EXIT_SETUP;
+    }
+}
+
+int cli_cmd_run(int argc, char **argv)
+{
+    RunArgs ra = {0};
+    int status = parse_run_args(argc, argv, &ra);
+    if (status >= 0) {
+        return status;
+    }
+    const UserArch *arch = NULL;
+    if (ra.arch && !(arch = user_arch_by_name(ra.arch))) {
+        fprintf(stderr, "paddock: unknown architecture '%s' (known: %s)\n", ra.arch,
+                user_arch_names());
+        return RUN_EXIT_USAGE;
+    }
+    extern char **environ;
+    g_autoptr(GError) err = NULL;
+    user_run(arch, ra.sysroot, argv[ra.prog], argv + ra.prog, environ, &err);
+    fprintf(stderr, "paddock: %s\n", err->message);
+    return run_exit_status(err);
+}
+
+const char *cli_run_personality(const char *argv0)
+{
+    const char *base = strrchr(argv0, '/');
+    base = base ? base + 1 : argv0;
+    if (strncmp(base, "paddock-", 8) != 0 || !user_arch_by_name(base + 8)) {
+        return NULL;
+    }
+    return base + 8;
+}
+
+int cli_cmd_run_as(const char *arch, int argc, char **argv)
+{
+    g_autofree char **args = g_new0(char *, (size_t)argc + 3);
+    args[0] = argv[0];
+    args[1] = "--arch";
+    args[2] = (char *)arch;
+    memcpy(args + 3, argv + 1, (size_t)(argc - 1) * sizeof(char *));
+    return cli_cmd_run(argc + 2, args);
+}

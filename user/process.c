@@ -1,0 +1,248 @@
+/*
+ * A user-mode process from start to exit: the guest space, the program loaded into it,
+ * the translator that runs it (code buffer, backend, TB cache sharing the space's memory
+ * model) and the main guest thread. One UserProcess per host process: the guest's exit
+ * is the host process's exit.
+ *
+ * Order matters for the messages a user sees: the program is found, checked and loaded
+ * before the translator is set up, so that a bad path or a foreign binary is reported
+ * without a 256 MiB code buffer having been mapped first.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "user/run.h"
+#include "user/user-internal.h"
+#include "vmcore/elf.h"
+
+/* The guest's user address space: 2^38 bytes, the user half of riscv64's Sv39. */
+#define GUEST_SPACE_SIZE (1ull << 38)
+#define CODE_BUFFER_SIZE (256u << 20)
+
+G_DEFINE_QUARK(user - error - quark, user_error)
+
+static const UserArch *const user_arches[] = {&user_arch_riscv64};
+
+const UserArch *user_arch_by_name(const char *name)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(user_arches); i++) {
+        if (!strcmp(user_arches[i]->name, name)) {
+            return user_arches[i];
+        }
+    }
+    return NULL;
+}
+
+const UserArch *user_arch_by_machine(uint16_t machine)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(user_arches); i++) {
+        if (user_arches[i]->elf_machine == machine) {
+            return user_arches[i];
+        }
+    }
+    return NULL;
+}
+
+/* Kept in step with user_arches by hand: one entry for now. */
+const char *user_arch_names(void)
+{
+    return "riscv64";
+}
+
+/* The architecture prog's ELF header names. */
+static const UserArch *detect_arch(const char *prog, GError **errp)
+{
+    int fd = open(prog, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int err = errno;
+        g_set_error(errp, USER_ERROR,
+                    err == ENOENT || err == ENOTDIR ? USER_ERROR_NOT_FOUND : USER_ERROR_EXEC,
+                    "%s: %s", prog, g_strerror(err));
+        return NULL;
+    }
+    GError *elf_err = NULL;
+    g_autoptr(ElfImage) img = elf_parse_fd(fd, &elf_err);
+    close(fd);
+    if (!img) {
+        g_set_error(errp, USER_ERROR, USER_ERROR_EXEC, "%s: %s", prog, elf_err->message);
+        g_error_free(elf_err);
+        return NULL;
+    }
+    const UserArch *arch = user_arch_by_machine(img->machine);
+    if (!arch) {
+        g_set_error(errp, USER_ERROR, USER_ERROR_EXEC,
+                    "%s: %s executable (e_machine %u): paddock runs %s programs", prog,
+                    elf_machine_name(img->machine), img->machine, user_arch_names());
+    }
+    return arch;
+}
+
+static const TCGBackendOps *choose_backend(GError **errp)
+{
+    const char *name = getenv("PADDOCK_BACKEND");
+    if (!name || !*name || !strcmp(name, "x86_64") || !strcmp(name, "jit")) {
+        return &tcg_x86_64_backend;
+    }
+    if (!strcmp(name, "interp")) {
+        return &tcg_interp_backend;
+    }
+    g_set_error(errp, USER_ERROR, USER_ERROR_SETUP,
+                "PADDOCK_BACKEND=%s: unknown backend (x86_64 or interp)", name);
+    return NULL;
+}
+
+/* The translator for the process: code buffer, backend on the guest space, TB cache. */
+static bool translator_init(UserProcess *p, GError **errp)
+{
+    const TCGBackendOps *ops = choose_backend(errp);
+    if (!ops) {
+        return false;
+    }
+    GError *err = NULL;
+    p->cb = tcg_code_buffer_new(CODE_BUFFER_SIZE, TCG_CB_AUTO, &err);
+    TCGGuestMemory mem = {
+        .model = TCG_MEM_USER,
+        .guest_base = (uintptr_t)p->space.base,
+        .guest_limit = p->space.size,
+        .fault_helper = p->arch->cpu_class->mem_fault,
+    };
+    p->be = p->cb ? tcg_backend_new(ops, p->cb, &mem, &err) : NULL;
+    if (!p->be) {
+        g_set_error(errp, USER_ERROR, USER_ERROR_SETUP, "translator: %s", err->message);
+        g_error_free(err);
+        return false;
+    }
+    p->tbs = tb_cache_new(p->be, p->arch->cpu_class->insn_start_words);
+    p->space.tbs = p->tbs;
+    return true;
+}
+
+static void process_free(UserProcess *p)
+{
+    if (p->tbs) {
+        tb_cache_free(p->tbs);
+    }
+    tcg_backend_free(p->be);
+    if (p->cb) {
+        tcg_code_buffer_free(p->cb);
+    }
+    guest_space_destroy(&p->space);
+    if (p->auxv) {
+        g_byte_array_unref(p->auxv);
+    }
+    if (p->cmdline) {
+        g_byte_array_unref(p->cmdline);
+    }
+    g_free(p->sysroot);
+    g_free(p->exe_path);
+    g_free(p->execfn);
+    g_free(p);
+}
+
+static UserThread *thread_new(UserProcess *p)
+{
+    const UserArch *arch = p->arch;
+    UserThread *t = g_new0(UserThread, 1);
+    t->proc = p;
+    t->tid = (int)gettid();
+    CPUCommon *cpu = g_aligned_alloc0(1, arch->cpu_size, alignof(CPUCommon));
+    cpu_common_init(cpu, arch->cpu_class, p->tbs);
+    cpu->mem = &user_memory_ops;
+    cpu->mem_opaque = t;
+    t->cpu = cpu;
+    atomic_fetch_add(&p->nthreads, 1);
+    return t;
+}
+
+static void thread_free(UserThread *t)
+{
+    atomic_fetch_sub(&t->proc->nthreads, 1);
+    cpu_common_destroy(t->cpu);
+    g_aligned_free(t->cpu);
+    g_free(t);
+}
+
+/* Loads the program and builds its stack: the entry point and sp in *entry, *sp. */
+static bool process_load(UserProcess *p, char **argv, char **envp, uint64_t *entry, uint64_t *sp,
+                         GError **errp)
+{
+    GError *err = NULL;
+    if (!guest_space_init(&p->space, GUEST_SPACE_SIZE, &err)) {
+        g_set_error(errp, USER_ERROR, USER_ERROR_SETUP, "%s", err->message);
+        g_error_free(err);
+        return false;
+    }
+    UserLoadInfo info;
+    if (!user_load_program(p, &info, errp) || !user_setup_stack(p, &info, argv, envp, sp, errp)) {
+        return false;
+    }
+    *entry = info.has_interp ? info.interp.entry : info.prog.entry;
+    p->cmdline = g_byte_array_new();
+    for (char **a = argv; *a; a++) {
+        g_byte_array_append(p->cmdline, (const guint8 *)*a, (guint)strlen(*a) + 1);
+    }
+    char *real = realpath(p->execfn, NULL);
+    if (real) {
+        g_free(p->exe_path);
+        p->exe_path = g_strdup(real);
+        free(real);
+    }
+    return true;
+}
+
+int user_run(const UserArch *arch, const char *sysroot, const char *prog, char **argv, char **envp,
+             GError **errp)
+{
+    if (!arch && !(arch = detect_arch(prog, errp))) {
+        return -1;
+    }
+    UserProcess *p = g_new0(UserProcess, 1);
+    p->arch = arch;
+    p->sysroot = g_strdup(sysroot);
+    p->exe_path = g_strdup(prog);
+    p->execfn = g_strdup(prog);
+    uint64_t entry, sp;
+    if (!process_load(p, argv, envp, &entry, &sp, errp) || !translator_init(p, errp) ||
+        !user_host_signals_init(errp)) {
+        process_free(p);
+        return -1;
+    }
+    UserThread *t = thread_new(p);
+    GError *err = NULL;
+    if (!user_thread_attach(t, &err)) {
+        g_set_error(errp, USER_ERROR, USER_ERROR_SETUP, "%s", err->message);
+        g_error_free(err);
+        thread_free(t);
+        process_free(p);
+        return -1;
+    }
+    arch->cpu_start(t->cpu, entry, sp);
+    arch->cpu_loop(t);
+    g_error("user: the %s CPU loop returned", arch->name);
+}
+
+_Noreturn void user_exit_group(UserThread *t, int status)
+{
+    atomic_store(&t->proc->exit_group, 1);
+    fflush(NULL);
+    _exit(status & 0xff);
+}
+
+/*
+ * The last thread out ends the process. Other threads (with clone, later) leave their
+ * host thread; clear_child_tid is the thread code's job.
+ */
+_Noreturn void user_exit_thread(UserThread *t, int status)
+{
+    if (atomic_load(&t->proc->nthreads) <= 1) {
+        user_exit_group(t, status);
+    }
+    user_thread_detach(t);
+    thread_free(t);
+    pthread_exit(NULL);
+}

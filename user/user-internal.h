@@ -1,0 +1,115 @@
+/*
+ * What the files of the user-mode core share and nobody else needs: page flag access,
+ * the write protection of pages holding translated code, the ELF loader's results and the
+ * initial stack. The public contract (user.h) stays what syscall handlers use.
+ *
+ * Locking: gs->lock is taken inside the TB cache's lock (the translator fetches code
+ * while holding the cache lock), so code holding gs->lock never calls into the TB cache;
+ * it collects the range to invalidate and calls guest_invalidate after unlocking.
+ */
+#ifndef USER_USER_INTERNAL_H
+#define USER_USER_INTERNAL_H
+
+#include "user/user.h"
+
+/* Lowest guest address a mapping may take (Linux's default vm.mmap_min_addr). */
+#define GUEST_MMAP_MIN 0x10000ull
+/* The initial stack: its size, and the gap left between it and the mmap area. */
+#define GUEST_STACK_SIZE (8ull << 20)
+#define GUEST_STACK_GAP  (128ull << 20)
+
+static inline uint64_t guest_page_down(uint64_t a)
+{
+    return a & ~(GUEST_PAGE_SIZE - 1);
+}
+
+static inline uint64_t guest_page_up(uint64_t a)
+{
+    return (a + GUEST_PAGE_SIZE - 1) & ~(GUEST_PAGE_SIZE - 1);
+}
+
+/* Page flags are read without the lock (relaxed atomics) and written under it. */
+static inline unsigned page_get_flags(const GuestSpace *gs, uint64_t addr)
+{
+    return __atomic_load_n(&gs->page_flags[addr >> GUEST_PAGE_BITS], __ATOMIC_RELAXED);
+}
+
+static inline void page_set_flags_one(GuestSpace *gs, uint64_t addr, unsigned flags)
+{
+    __atomic_store_n(&gs->page_flags[addr >> GUEST_PAGE_BITS], (uint8_t)flags, __ATOMIC_RELAXED);
+}
+
+/* Sets the flags of every page of [start, end) (page-aligned); under gs->lock. */
+void page_set_flags(GuestSpace *gs, uint64_t start, uint64_t end, unsigned flags);
+/* Whether no page of [start, end) is mapped; under gs->lock. */
+bool page_range_free(const GuestSpace *gs, uint64_t start, uint64_t end);
+/* Whether [addr, addr + len) lies inside the guest space. */
+bool guest_range_valid(const GuestSpace *gs, uint64_t addr, uint64_t len);
+
+/* The host protection of a guest page: readable whenever the guest may fetch from it. */
+int guest_host_prot(unsigned flags);
+
+/*
+ * A range of guest code whose translations must go once gs->lock is released: grown by
+ * guest_dirty_add, applied by guest_invalidate.
+ */
+typedef struct GuestDirty {
+    uint64_t start, end;
+} GuestDirty;
+
+static inline void guest_dirty_add(GuestDirty *d, uint64_t start, uint64_t end)
+{
+    if (d->start == d->end) {
+        d->start = start;
+        d->end = end;
+    } else {
+        d->start = MIN(d->start, start);
+        d->end = MAX(d->end, end);
+    }
+}
+
+void guest_invalidate(GuestSpace *gs, const GuestDirty *d);
+
+/*
+ * Lifts the write protection of the page at addr that holds translated code (PAGE_WRITE_ORG):
+ * the host page becomes writable again and the page joins d. Under gs->lock.
+ */
+void guest_page_unprotect_locked(GuestSpace *gs, uint64_t addr, GuestDirty *d);
+
+/* How a vCPU in this process reaches guest memory outside translated code. */
+extern const CPUMemoryOps user_memory_ops;
+
+/* One loaded ELF image, every address biased. */
+typedef struct UserImage {
+    uint64_t bias;
+    uint64_t entry;
+    uint64_t phdr; /* where the program headers are in guest memory (AT_PHDR) */
+    uint64_t phnum;
+    uint64_t end; /* end of the highest segment */
+} UserImage;
+
+typedef struct UserLoadInfo {
+    UserImage prog;
+    UserImage interp;
+    bool has_interp;
+    bool exec_stack; /* PT_GNU_STACK asks for an executable stack */
+} UserLoadInfo;
+
+/*
+ * Maps the program at p->exe_path (and its interpreter, through user_path) into p->space
+ * and sets the heap after it. Errors are USER_ERROR_*.
+ */
+bool user_load_program(UserProcess *p, UserLoadInfo *info, GError **errp);
+
+/*
+ * Maps the initial stack at the top of the guest space and fills it as Linux does: argc,
+ * argv, envp and auxv, strings above; keeps a copy of auxv in p->auxv. Returns the stack
+ * pointer in *sp.
+ */
+bool user_setup_stack(UserProcess *p, const UserLoadInfo *info, char **argv, char **envp,
+                      uint64_t *sp, GError **errp);
+
+/* Installs the host SIGSEGV/SIGBUS handler, once per process. */
+bool user_host_signals_init(GError **errp);
+
+#endif
