@@ -12,9 +12,11 @@
  */
 #include "target/riscv/translate.h"
 
+#include <inttypes.h>
 #include <stddef.h>
 
 #include "target/riscv/internals.h"
+#include "vmcore/log.h"
 
 TCGv get_gpr(DisasContext *ctx, unsigned reg)
 {
@@ -91,6 +93,18 @@ static bool trans_illegal(DisasContext *ctx, arg_empty *a)
 #include "trans_rvf.c.inc"
 #include "trans_rvd.c.inc"
 
+/* PADDOCK_LOG=in_asm: each guest instruction as it is translated. */
+static void log_insn(const DisasContext *ctx, uint64_t pc, unsigned len)
+{
+    char text[160];
+    uint32_t insn = ctx->opcode;
+    bool known = len == 2
+                     ? disas_insn16(insn, text, sizeof(text))
+                     : disas_insn32(insn, text, sizeof(text)) || disas_fp(insn, text, sizeof(text));
+    fprintf(log_stream(), "IN: 0x%08" PRIx64 ":  %0*x  %s\n", pc, len * 2, insn,
+            known ? text : "(illegal)");
+}
+
 static bool decode_insn(DisasContext *ctx, unsigned len)
 {
     if (len == 2) {
@@ -149,6 +163,9 @@ static void riscv_tr_translate_insn(DisasContextBase *db, void *cpu)
     }
     ctx->opcode = lo | hi << 16;
     ctx->pc_succ_insn = pc + len;
+    if (log_enabled(LOG_IN_ASM)) {
+        log_insn(ctx, pc, len);
+    }
     if (!decode_insn(ctx, len)) {
         gen_illegal(ctx);
     }
