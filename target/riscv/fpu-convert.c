@@ -6,7 +6,8 @@
  * are exact and mode-independent), range-check it, and raise NV (out of range or NaN)
  * or NX (not integral) by comparison. fcvt.wu/lu of a value in (-1, 0) that rounds to
  * zero is NX, not NV. Conversions from integer and fcvt.s.d use the host's with the
- * rounding mode in MXCSR, skipping MXCSR when the value is exactly representable.
+ * rounding mode in MXCSR, skipping MXCSR when the value is exactly representable or
+ * the fast path of fpu-host.h allows.
  */
 #define _GNU_SOURCE /* roundeven */
 #include <math.h>
@@ -38,9 +39,29 @@ static double round_integral(double x, unsigned rm)
     }
 }
 
+/* fcvt.w/fcvt.l with RTZ are C's casts to int and long: one host truncation when in range. */
+static bool truncate_fast(CPURISCVState *env, double x, IntKind kind, uint64_t *out)
+{
+    int64_t i;
+    if (kind == INT_W && x > -0x1.00000002p31 && x < 0x1p31) {
+        i = (int32_t)x;
+    } else if (kind == INT_L && x >= -0x1p63 && x < 0x1p63) {
+        i = (int64_t)x;
+    } else {
+        return false; /* NaN, out of range or unsigned */
+    }
+    env->fflags |= (double)i != x ? RISCV_FFLAG_NX : 0;
+    *out = (uint64_t)i;
+    return true;
+}
+
 static uint64_t to_int(CPURISCVState *env, double x, bool nan, unsigned rm, IntKind kind)
 {
     const struct IntRange *range = &int_range[kind];
+    uint64_t v;
+    if (rm == RISCV_RM_RTZ && truncate_fast(env, x, kind, &v)) {
+        return v;
+    }
     if (nan) {
         env->fflags |= RISCV_FFLAG_NV;
         return range->nan_val;
@@ -53,21 +74,13 @@ static uint64_t to_int(CPURISCVState *env, double x, bool nan, unsigned rm, IntK
     if (r != x) {
         env->fflags |= RISCV_FFLAG_NX;
     }
-    uint64_t v = r < 0 ? (uint64_t)(int64_t)r : (uint64_t)r;
+    v = r < 0 ? (uint64_t)(int64_t)r : (uint64_t)r;
     return kind == INT_W || kind == INT_WU ? (uint64_t)(int64_t)(int32_t)v : v;
 }
 
-/* fcvt.w.d/fcvt.w.s with RTZ is every C cast to int: one host truncation when in range. */
 static uint64_t to_int_d(CPURISCVState *env, uint64_t a, uint32_t rm, IntKind kind)
 {
-    unsigned mode = fp_resolve_rm(env, rm);
-    double x = f64_of(a);
-    if (mode == RISCV_RM_RTZ && kind == INT_W && x > -0x1.00000002p31 && x < 0x1p31) {
-        int32_t i = (int32_t)x;
-        env->fflags |= i != x ? RISCV_FFLAG_NX : 0;
-        return (uint64_t)(int64_t)i;
-    }
-    return to_int(env, x, is_nan_d(a), mode, kind);
+    return to_int(env, f64_of(a), is_nan_d(a), fp_resolve_rm(env, rm), kind);
 }
 
 static uint64_t to_int_s(CPURISCVState *env, uint64_t a, uint32_t rm, IntKind kind)
@@ -135,6 +148,21 @@ static bool exact_in(uint64_t mag, unsigned prec)
     return mag <= 1ull << prec;
 }
 
+/* The host's conversions, rounding in MXCSR's mode (double: only l and lu can round). */
+static double host_int_to_d(uint64_t x, IntKind kind)
+{
+    int64_t v = fence_i((int64_t)x);
+    return fence_d(kind == INT_LU ? (double)(uint64_t)v : (double)v);
+}
+
+static float host_int_to_s(uint64_t x, IntKind kind)
+{
+    int64_t v = kind == INT_W ? (int32_t)x : kind == INT_WU ? (int64_t)(uint32_t)x : (int64_t)x;
+    v = fence_i(v);
+    return fence_s(kind == INT_LU ? (float)(uint64_t)v : (float)v);
+}
+
+/* No conversion from an integer overflows or underflows: inexact is the only flag. */
 static uint64_t from_int_d(CPURISCVState *env, uint64_t x, uint32_t rm, IntKind kind)
 {
     unsigned mode = fp_resolve_rm(env, rm);
@@ -144,12 +172,14 @@ static uint64_t from_int_d(CPURISCVState *env, uint64_t x, uint32_t rm, IntKind 
         double d = (double)mag;
         return f64_bits(neg ? -d : d);
     }
+    if (fp_fast_path(env, mode)) {
+        return f64_bits(host_int_to_d(x, kind));
+    }
     if (mode == RISCV_RM_RMM) {
         return fp_rmm_from_int(env, &fp_format_d, neg, mag);
     }
     mxcsr_enter(env, mode);
-    double d = kind == INT_LU ? (double)(uint64_t)fence_i((int64_t)x) : (double)fence_i((int64_t)x);
-    d = fence_d(d);
+    double d = host_int_to_d(x, kind);
     mxcsr_leave(env, mode);
     return f64_bits(d);
 }
@@ -163,13 +193,14 @@ static uint64_t from_int_s(CPURISCVState *env, uint64_t x, uint32_t rm, IntKind 
         float f = (float)mag;
         return box_s(f32_bits(neg ? -f : f));
     }
+    if (fp_fast_path(env, mode)) {
+        return box_s(f32_bits(host_int_to_s(x, kind)));
+    }
     if (mode == RISCV_RM_RMM) {
         return box_s((uint32_t)fp_rmm_from_int(env, &fp_format_s, neg, mag));
     }
-    int64_t v = kind == INT_W ? (int32_t)x : kind == INT_WU ? (int64_t)(uint32_t)x : (int64_t)x;
     mxcsr_enter(env, mode);
-    float f = kind == INT_LU ? (float)(uint64_t)fence_i(v) : (float)fence_i(v);
-    f = fence_s(f);
+    float f = host_int_to_s(x, kind);
     mxcsr_leave(env, mode);
     return box_s(f32_bits(f));
 }
@@ -220,6 +251,12 @@ uint64_t helper_fcvt_s_d(CPURISCVState *env, uint64_t a, uint32_t rm)
     if (is_nan_d(a)) {
         env->fflags |= is_snan_d(a) ? RISCV_FFLAG_NV : 0;
         return box_s(F32_DEFAULT_NAN);
+    }
+    if (fp_fast_path(env, mode)) {
+        uint32_t f = f32_bits(fence_s((float)fence_d(f64_of(a))));
+        if (fp_flagless_s(f)) {
+            return box_s(f);
+        }
     }
     if (mode == RISCV_RM_RMM) {
         return box_s(fp_rmm_d_to_s(env, f64_of(a)));

@@ -131,12 +131,11 @@ static uint64_t nan_result_s(CPURISCVState *env, FpOp op, uint32_t a, uint32_t b
     return box_s(F32_DEFAULT_NAN);
 }
 
-/* Unused operands of unary and binary operations are passed as +0. */
-static inline uint64_t arith_d(CPURISCVState *env, FpOp op, uint64_t a, uint64_t b, uint64_t c,
-                               uint32_t rm)
+/* The operation in the instruction's mode with its flags: MXCSR or the RMM path. */
+static uint64_t arith_flagged_d(CPURISCVState *env, FpOp op, uint64_t a, uint64_t b, uint64_t c,
+                                unsigned mode)
 {
-    unsigned mode = fp_resolve_rm(env, rm);
-    if (G_UNLIKELY(mode == RISCV_RM_RMM)) {
+    if (mode == RISCV_RM_RMM) {
         if (is_nan_d(a) || is_nan_d(b) || is_nan_d(c)) {
             return nan_result_d(env, op, a, b, c);
         }
@@ -148,12 +147,10 @@ static inline uint64_t arith_d(CPURISCVState *env, FpOp op, uint64_t a, uint64_t
     return G_UNLIKELY(is_nan_d(r)) ? nan_result_d(env, op, a, b, c) : r;
 }
 
-static inline uint64_t arith_s(CPURISCVState *env, FpOp op, uint64_t ra, uint64_t rb, uint64_t rc,
-                               uint32_t rm)
+static uint64_t arith_flagged_s(CPURISCVState *env, FpOp op, uint32_t a, uint32_t b, uint32_t c,
+                                unsigned mode)
 {
-    uint32_t a = unbox_s(ra), b = unbox_s(rb), c = unbox_s(rc);
-    unsigned mode = fp_resolve_rm(env, rm);
-    if (G_UNLIKELY(mode == RISCV_RM_RMM)) {
+    if (mode == RISCV_RM_RMM) {
         if (is_nan_s(a) || is_nan_s(b) || is_nan_s(c)) {
             return nan_result_s(env, op, a, b, c);
         }
@@ -164,6 +161,34 @@ static inline uint64_t arith_s(CPURISCVState *env, FpOp op, uint64_t ra, uint64_
     uint32_t r = f32_bits(host_op_s(op, f32_of(a), f32_of(b), f32_of(c)));
     mxcsr_leave(env, mode);
     return G_UNLIKELY(is_nan_s(r)) ? nan_result_s(env, op, a, b, c) : box_s(r);
+}
+
+/* Unused operands of unary and binary operations are passed as +0. */
+static inline uint64_t arith_d(CPURISCVState *env, FpOp op, uint64_t a, uint64_t b, uint64_t c,
+                               uint32_t rm)
+{
+    unsigned mode = fp_resolve_rm(env, rm);
+    if (G_LIKELY(fp_fast_path(env, mode))) {
+        uint64_t r = f64_bits(host_op_d(op, f64_of(a), f64_of(b), f64_of(c)));
+        if (G_LIKELY(fp_flagless_d(r))) {
+            return r;
+        }
+    }
+    return arith_flagged_d(env, op, a, b, c, mode);
+}
+
+static inline uint64_t arith_s(CPURISCVState *env, FpOp op, uint64_t ra, uint64_t rb, uint64_t rc,
+                               uint32_t rm)
+{
+    uint32_t a = unbox_s(ra), b = unbox_s(rb), c = unbox_s(rc);
+    unsigned mode = fp_resolve_rm(env, rm);
+    if (G_LIKELY(fp_fast_path(env, mode))) {
+        uint32_t r = f32_bits(host_op_s(op, f32_of(a), f32_of(b), f32_of(c)));
+        if (G_LIKELY(fp_flagless_s(r))) {
+            return box_s(r);
+        }
+    }
+    return arith_flagged_s(env, op, a, b, c, mode);
 }
 
 uint64_t helper_fadd_s(CPURISCVState *env, uint64_t a, uint64_t b, uint32_t rm)

@@ -19,10 +19,12 @@
 #define F32_DEFAULT_NAN 0x7fc00000u
 #define F32_QUIET       0x00400000u
 #define F32_INF         0x7f800000u
+#define F32_MIN_NORMAL  0x00800000u
 #define F64_SIGN        0x8000000000000000ull
 #define F64_DEFAULT_NAN 0x7ff8000000000000ull
 #define F64_QUIET       0x0008000000000000ull
 #define F64_INF         0x7ff0000000000000ull
+#define F64_MIN_NORMAL  0x0010000000000000ull
 #define NANBOX_MASK     0xffffffff00000000ull /* the upper half of a valid single */
 
 uint64_t helper_fadd_s(CPURISCVState *env, uint64_t a, uint64_t b, uint32_t rm);

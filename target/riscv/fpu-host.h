@@ -4,16 +4,23 @@
  *
  * The helpers compute on the host's SSE unit, so the guest's rounding mode must be in
  * MXCSR.RC and the guest's flags come from MXCSR's sticky bits. MXCSR is per host
- * thread; these helpers own it only while they run:
- *   - outside a helper, a vCPU thread runs with the C default (0x1f80: all exceptions
- *     masked, DAZ and FTZ off, round to nearest even); a helper that needs another
- *     rounding mode loads it and puts round-to-nearest back before returning;
+ * thread, and the helpers own it only while they run:
+ *   - outside a helper, a vCPU thread runs with the C default control bits (all
+ *     exceptions masked, DAZ and FTZ off, round to nearest even); a helper that needs
+ *     another rounding mode loads it and puts round-to-nearest back before returning.
+ *     Host code that changes the control bits on a vCPU thread (nothing in Paddock does)
+ *     must restore them before guest code runs again;
  *   - the sticky flags are not cleared after every operation: on entry a helper only
  *     reloads MXCSR when RC differs or when a sticky flag is set that the guest's fflags
  *     lacks (host code in between, or the guest cleared fflags). Any flag still set is
  *     then already in fflags, so OR-ing MXCSR's flags into fflags after the operation
- *     is exact. The common case (round to nearest, fflags already holding what MXCSR
- *     holds) costs two stmxcsr and no ldmxcsr.
+ *     is exact, at the price of two stmxcsr, which wait for the operation to finish.
+ * The common case touches MXCSR not at all (QEMU's "hardfloat" idea): in round-to-
+ * nearest, which MXCSR already holds, once the guest's NX is set (after its first
+ * inexact operation, until it clears fflags) an operation can only add a flag when its
+ * result is a NaN (NV), an infinity (OF, DZ) or at most the smallest normal in magnitude
+ * (UF; zeros too); other results are returned as they are, the rest computes again on
+ * the flagged path.
  * RMM has no SSE equivalent and takes an exact slower path (fpu-rmm.c).
  */
 #ifndef TARGET_RISCV_FPU_HOST_H
@@ -126,6 +133,25 @@ static inline uint32_t fflags_of_mxcsr(uint32_t m)
            (m << 1 & RISCV_FFLAG_DZ) | (m << 4 & RISCV_FFLAG_NV);
 }
 
+/* Whether an operation in mode may skip MXCSR (see the top of the file). */
+static inline bool fp_fast_path(const CPURISCVState *env, unsigned mode)
+{
+    return mode == RISCV_RM_RNE && (env->fflags & RISCV_FFLAG_NX);
+}
+
+/* Whether a result on the fast path raised no flag but NX: finite, above the smallest normal. */
+static inline bool fp_flagless_d(uint64_t r)
+{
+    uint64_t mag = r & ~F64_SIGN;
+    return mag - (F64_MIN_NORMAL + 1) < F64_INF - (F64_MIN_NORMAL + 1);
+}
+
+static inline bool fp_flagless_s(uint32_t r)
+{
+    uint32_t mag = r & ~F32_SIGN;
+    return mag - (F32_MIN_NORMAL + 1) < F32_INF - (F32_MIN_NORMAL + 1);
+}
+
 /*
  * MXCSR accesses as volatile asm, not _mm_getcsr/_mm_setcsr: GCC moves those builtins
  * across the arithmetic, but keeps volatile asm statements (the fences below) in order.
@@ -194,7 +220,7 @@ typedef struct FpFormat {
 
 extern const FpFormat fp_format_s, fp_format_d;
 
-/* The operations the RMM path computes exactly. */
+/* The arithmetic operations, for the host path and the exact RMM path alike. */
 typedef enum FpOp {
     FP_ADD,
     FP_SUB,

@@ -58,46 +58,16 @@ uint32_t ir_random_u32(IRRandom *g)
     return g_rand_int(g->rand);
 }
 
+#define HIGH_HALF INT64_C(-0x100000000) /* 0xffffffff00000000 */
+
 int64_t ir_random_value(IRRandom *g)
 {
     static const int64_t interesting[] = {
-        0,
-        1,
-        2,
-        3,
-        4,
-        7,
-        8,
-        15,
-        16,
-        31,
-        32,
-        33,
-        63,
-        64,
-        65,
-        -1,
-        -2,
-        -32,
-        -64,
-        0x7f,
-        0x80,
-        0xff,
-        0x100,
-        0x7fff,
-        0x8000,
-        0xffff,
-        0x1234,
-        0x5678,
-        INT32_MAX,
-        INT32_MIN,
-        0xffffffff,
-        0x100000000,
-        INT64_MAX,
-        INT64_MIN,
-        0x80000000,
-        0x80000001,
-        (int64_t)0xffffffff00000000,
+        0,         1,         2,          3,          4,         7,         8,          15,
+        16,        31,        32,         33,         63,        64,        65,         -1,
+        -2,        -32,       -64,        0x7f,       0x80,      0xff,      0x100,      0x7fff,
+        0x8000,    0xffff,    0x1234,     0x5678,     INT32_MAX, INT32_MIN, 0xffffffff, 0x100000000,
+        INT64_MAX, INT64_MIN, 0x80000000, 0x80000001, HIGH_HALF,
     };
     if (rnd(g, 4) == 0) {
         return (int64_t)(((uint64_t)g_rand_int(g->rand) << 32) | g_rand_int(g->rand));
@@ -229,8 +199,7 @@ static void gen_binary(IRRandom *g, TCGType type)
     TCGv a = gen_src(g, type), b = gen_src(g, type);
     Gen2 op = ops[rnd(g, G_N_ELEMENTS(ops))];
     if (g->cfg->guard_undefined) {
-        bool is_div =
-            op == tcg_gen_div || op == tcg_gen_divu || is_signed_div(op) || op == tcg_gen_remu;
+        bool is_div = is_signed_div(op) || op == tcg_gen_divu || op == tcg_gen_remu;
         if (op == tcg_gen_shl || op == tcg_gen_shr || op == tcg_gen_sar) {
             b = guard_shift(g, type, b);
         } else if (is_div && rnd(g, 2)) {
@@ -290,8 +259,14 @@ static void gen_field(IRRandom *g, TCGType type)
 {
     TCGContext *s = g->s;
     int bits = (int)type_bits(type);
-    unsigned len = 1 + rnd(g, bits);
-    unsigned pos = rnd(g, bits - len + 1);
+    unsigned len, pos;
+    if (rnd(g, 4) == 0) { /* byte, halfword and word fields, which backends special-case */
+        len = MIN(8u << rnd(g, 3), (unsigned)bits);
+        pos = rnd(g, 2) ? 0 : bits - len;
+    } else {
+        len = 1 + rnd(g, bits);
+        pos = rnd(g, bits - len + 1);
+    }
     TCGv a = gen_src(g, type), b = gen_src(g, type);
     switch (rnd(g, 3)) {
     case 0: tcg_gen_extract(s, gen_dst(g, type), a, pos, len); break;
@@ -380,7 +355,10 @@ static TCGLabel *forward_label(IRRandom *g, unsigned k)
     g_assert_not_reached();
 }
 
-/* Forward branches only, nested: a brcond opens a block, set_label closes it. */
+/*
+ * A brcond opens a forward block; closing the innermost block places its label (or a
+ * loop's back edge); br jumps to an open forward label; discard kills a local.
+ */
 static void gen_control(IRRandom *g)
 {
     TCGContext *s = g->s;

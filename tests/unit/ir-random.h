@@ -57,9 +57,11 @@ typedef struct IRRandomConfig {
     unsigned nb_locals; /* per type, 1..IR_RANDOM_MAX_LOCALS */
     /* Length: min_ops plus [0, max_ops - min_ops) op choices, each one to a few IR ops. */
     unsigned min_ops, max_ops;
-    unsigned weights[IR_RANDOM_KIND_COUNT]; /* relative frequency of each kind */
-    unsigned max_depth;                     /* 1..IR_RANDOM_MAX_DEPTH */
-    unsigned max_trip;                      /* loops run 1..max_trip times */
+    /* Relative frequency of each kind; 0 leaves a kind out (a forward-only evaluator
+     * leaves out IR_RANDOM_LOOP). */
+    unsigned weights[IR_RANDOM_KIND_COUNT];
+    unsigned max_depth; /* 1..IR_RANDOM_MAX_DEPTH */
+    unsigned max_trip;  /* loops run 1..max_trip times */
     /*
      * Keep out of docs/ir.md's undefined cases: divisors made nonzero and INT_MIN / -1
      * avoided (by or-ing the divisor or by a guarding brcond), shift counts masked to
@@ -77,9 +79,9 @@ typedef struct IRRandomConfig {
     uint32_t host_size, host_align;
     /*
      * Guest accesses (IR_RANDOM_GUEST_MEM): whole accesses inside [guest_lo, guest_hi)
-     * (hi - lo a power of two, at least 64), except fault_permille of them, which fault:
-     * at or beyond guest_limit, or misaligned with MO_ALIGN. Accesses that straddle
-     * guest_limit are never made (they would fault on the host's guard page).
+     * (lo a multiple of 8, hi - lo a power of two, at least 64), except fault_permille of
+     * them, which fault: at or beyond guest_limit, or misaligned with MO_ALIGN. Accesses
+     * that straddle guest_limit are never made (they would fault on the host's guard page).
      */
     uint64_t guest_lo, guest_hi, guest_limit;
     unsigned fault_permille;

@@ -6,14 +6,18 @@
  * (harness_backends[0]), and on every other backend of the harness, from the same initial
  * state. They must end alike: the exit value, the globals, the env scratch and the guest
  * memory; or the same guest fault (address, access word, guest instruction) with the same
- * state at the fault. Odd seeds go through the optimizer, even seeds do not.
+ * state at the fault. Odd seeds go through the optimizer, even seeds do not; odd seeds
+ * also run unoptimized on the interpreter, against which optimizer bugs show (the
+ * optimizer is shared by all backends, so comparing them cannot catch those).
  *
  * CI runs seeds [FUZZ_BASE_SEED, + PADDOCK_FUZZ_COUNT) (default 100000);
  * PADDOCK_FUZZ_SEED=S replays seed S alone and prints its IR (with PADDOCK_FUZZ_COUNT
  * too, it runs [S, S + COUNT), for longer runs off CI). A mismatch, a host signal
  * or a hang prints the seed, the IR before and after optimization, the initial state and
- * the fields that differ. Bugs found this way stay as directed tests under
- * /tcg/fuzz/regress/.
+ * the fields that differ. A bug it finds gets a directed test here, under
+ * /tcg/fuzz/regress/. /tcg/fuzz/generator-coverage and /tcg/fuzz/comparison check the
+ * fuzzer itself: that its programs reach every op, memop, condition and helper, and that
+ * a difference anywhere in the end state is seen.
  */
 #include <inttypes.h>
 #include <signal.h>
@@ -445,6 +449,16 @@ static void describe_outcome(const char *name, const Outcome *o)
     }
 }
 
+/* Same exit value, or same guest fault; a host signal never matches. */
+static bool same_outcome(const Outcome *a, const Outcome *b)
+{
+    if (a->signo || b->signo || a->faulted != b->faulted || a->exit != b->exit) {
+        return false;
+    }
+    return !a->faulted || (a->fault.addr == b->fault.addr && a->fault.access == b->fault.access &&
+                           a->fault_insn == b->fault_insn);
+}
+
 /* Prints what differs between the oracle's end state and side i's; false if nothing. */
 static bool report_diffs(Fuzzer *fz, unsigned i)
 {
@@ -452,9 +466,7 @@ static bool report_diffs(Fuzzer *fz, unsigned i)
     const TestEnv *ea = fz->sides[0].h->env, *eb = fz->sides[i].h->env;
     const char *na = fz->sides[0].name, *nb = fz->sides[i].name;
     bool differ = false;
-    if (a->signo || b->signo || a->faulted != b->faulted || a->exit != b->exit ||
-        (a->faulted && (a->fault.addr != b->fault.addr || a->fault.access != b->fault.access ||
-                        a->fault_insn != b->fault_insn))) {
+    if (!same_outcome(a, b)) {
         describe_outcome(na, a);
         describe_outcome(nb, b);
         differ = true;
@@ -501,15 +513,11 @@ static bool report_diffs(Fuzzer *fz, unsigned i)
     return differ || shown > 0;
 }
 
+/* The oracle and side i ended alike: outcome, globals, env scratch, guest memory. */
 static bool same_end(Fuzzer *fz, unsigned i)
 {
-    const Outcome *a = &fz->outcomes[0], *b = &fz->outcomes[i];
     const TestEnv *ea = fz->sides[0].h->env, *eb = fz->sides[i].h->env;
-    if (a->signo || b->signo || a->faulted != b->faulted || a->exit != b->exit) {
-        return false;
-    }
-    if (a->faulted && (a->fault.addr != b->fault.addr || a->fault.access != b->fault.access ||
-                       a->fault_insn != b->fault_insn)) {
+    if (!same_outcome(&fz->outcomes[0], &fz->outcomes[i])) {
         return false;
     }
     return memcmp(ea->regs, eb->regs, sizeof(ea->regs)) == 0 &&
@@ -525,6 +533,7 @@ static bool same_end(Fuzzer *fz, unsigned i)
 static void print_program(Fuzzer *fz, uint32_t seed)
 {
     FuzzSide *fs = &fz->sides[0];
+    g_printerr("replay: PADDOCK_FUZZ_SEED=%u test-tcg-fuzz -p /tcg/fuzz/random\n", seed);
     g_printerr("initial state:\n");
     dump_state(fz->init);
     side_generate(fs, seed);
@@ -537,7 +546,6 @@ static void print_program(Fuzzer *fz, uint32_t seed)
     }
     g_ptr_array_remove_index(fs->h->tbs, fs->h->tbs->len - 1); /* never generated */
     fs->tb = NULL;
-    g_printerr("replay: PADDOCK_FUZZ_SEED=%u test-tcg-fuzz -p /tcg/fuzz/random\n", seed);
 }
 
 /* Builds seed's program in every active side's context; the copies must be identical. */
@@ -659,9 +667,149 @@ static void test_fuzz_random(void)
     fuzzer_free(fz);
 }
 
+/* ---- the fuzzer's own checks ---- */
+
+/* What the generator emitted over many programs. */
+typedef struct GenCoverage {
+    bool op[TCG_OP_COUNT][2]; /* by op type */
+    bool cond[TCG_OP_COUNT][TCG_COND_COUNT];
+    bool guest_ld[32], guest_st[32]; /* by memop */
+    bool helper[G_N_ELEMENTS(fuzz_helpers)];
+    bool back_branch;
+} GenCoverage;
+
+static void scan_program(TCGContext *s, GenCoverage *cov)
+{
+    for (uint32_t i = 0; i < s->nb_ops; i++) {
+        const TCGOp *op = &s->ops[i];
+        const TCGArg *cargs = &op->args[op->nb_oargs + op->nb_iargs];
+        cov->op[op->opc][op->type] = true;
+        switch (op->opc) {
+        case TCG_OP_BRCOND:
+            cov->cond[op->opc][cargs[0]] = true;
+            cov->back_branch |= tcg_label(s, cargs[1])->present;
+            break;
+        case TCG_OP_SETCOND:
+        case TCG_OP_NEGSETCOND:
+        case TCG_OP_MOVCOND: cov->cond[op->opc][cargs[0]] = true; break;
+        case TCG_OP_GUEST_LD: cov->guest_ld[cargs[0]] = true; break;
+        case TCG_OP_GUEST_ST: cov->guest_st[cargs[0]] = true; break;
+        case TCG_OP_CALL:
+            for (unsigned h = 0; h < G_N_ELEMENTS(fuzz_helpers); h++) {
+                cov->helper[h] |= (uintptr_t)cargs[0] == (uintptr_t)fuzz_helpers[h];
+            }
+            break;
+        default: break;
+        }
+    }
+}
+
+/* Whether the generator must have emitted opc with type: ops on values in both types
+ * unless they have only one, control ops as i64 (their builders' type), TB chaining never. */
+static bool op_expected(TCGOpcode opc, TCGType type)
+{
+    switch (opc) {
+    case TCG_OP_NOP:
+    case TCG_OP_GOTO_TB:
+    case TCG_OP_GOTO_PTR: return false;
+    case TCG_OP_SET_LABEL:
+    case TCG_OP_BR:
+    case TCG_OP_CALL:
+    case TCG_OP_INSN_START:
+    case TCG_OP_EXIT_TB:
+    case TCG_OP_MB:
+    case TCG_OP_EXTS_I32_I64:
+    case TCG_OP_EXTU_I32_I64: return type == TCG_TYPE_I64;
+    case TCG_OP_EXTRL_I64_I32:
+    case TCG_OP_EXTRH_I64_I32: return type == TCG_TYPE_I32;
+    default: return type == TCG_TYPE_I64 || !(tcg_op_defs[opc].flags & TCG_OPF_I64_ONLY);
+    }
+}
+
+/*
+ * Weights and guards must leave the fuzzer its reach: every op of docs/ir.md but the TB
+ * chaining ones, in every type, every condition, every guest memop, every helper, loops.
+ */
+static void test_fuzz_generator_coverage(void)
+{
+    Fuzzer *fz = fuzzer_new();
+    FuzzSide *fs = &fz->sides[0];
+    GenCoverage cov = {0};
+    for (uint32_t seed = FUZZ_BASE_SEED; seed < FUZZ_BASE_SEED + 3000; seed++) {
+        side_generate(fs, seed);
+        scan_program(fs->h->s, &cov);
+        g_ptr_array_remove_index(fs->h->tbs, fs->h->tbs->len - 1);
+    }
+    for (int opc = 0; opc < TCG_OP_COUNT; opc++) {
+        for (int type = 0; type < 2; type++) {
+            if (op_expected((TCGOpcode)opc, (TCGType)type) && !cov.op[opc][type]) {
+                g_test_fail_printf("no %s_i%d", tcg_op_defs[opc].name, type ? 64 : 32);
+            }
+        }
+    }
+    static const TCGOpcode cond_ops[] = {TCG_OP_BRCOND, TCG_OP_SETCOND, TCG_OP_NEGSETCOND,
+                                         TCG_OP_MOVCOND};
+    for (unsigned i = 0; i < G_N_ELEMENTS(cond_ops); i++) {
+        for (int c = 0; c < TCG_COND_COUNT; c++) {
+            if (!cov.cond[cond_ops[i]][c]) {
+                g_test_fail_printf("no %s %s", tcg_op_defs[cond_ops[i]].name,
+                                   tcg_cond_name((TCGCond)c));
+            }
+        }
+    }
+    for (unsigned mo = 0; mo < 32; mo++) {
+        bool sign = mo & MO_SIGN, q = (mo & MO_SIZE) == MO_64;
+        if (!cov.guest_ld[mo] && !(sign && q)) {
+            g_test_fail_printf("no guest_ld with memop 0x%x", mo);
+        }
+        if (!cov.guest_st[mo] && !sign) {
+            g_test_fail_printf("no guest_st with memop 0x%x", mo);
+        }
+    }
+    for (unsigned h = 0; h < G_N_ELEMENTS(fuzz_helpers); h++) {
+        if (!cov.helper[h]) {
+            g_test_fail_printf("no call to %s", fuzz_helpers[h]->name);
+        }
+    }
+    g_assert_true(cov.back_branch);
+    fuzzer_free(fz);
+}
+
+/* The comparison sees a difference in each part of the end state. */
+static void test_fuzz_comparison(void)
+{
+    Fuzzer *fz = fuzzer_new();
+    g_assert_true(fuzz_one(fz, FUZZ_BASE_SEED));
+    g_assert_true(same_end(fz, 1));
+    TestEnv *env = fz->sides[1].h->env;
+    uint64_t *words[] = {&env->regs[3], &env->pc, &env->data[0],
+                         &env->data[HARNESS_DATA_WORDS - 1]};
+    for (unsigned i = 0; i < G_N_ELEMENTS(words); i++) {
+        *words[i] ^= 1;
+        g_assert_false(same_end(fz, 1));
+        *words[i] ^= 1;
+    }
+    env->regs32[7] ^= 0x80000000u;
+    g_assert_false(same_end(fz, 1));
+    env->regs32[7] ^= 0x80000000u;
+    fz->sides[1].h->guest[HARNESS_GUEST_SIZE - 1] ^= 0x10;
+    g_assert_false(same_end(fz, 1));
+    fz->sides[1].h->guest[HARNESS_GUEST_SIZE - 1] ^= 0x10;
+    fz->outcomes[1].exit ^= 4;
+    g_assert_false(same_end(fz, 1));
+    fz->outcomes[1].exit ^= 4;
+    fz->outcomes[1].signo = SIGSEGV;
+    g_assert_false(same_end(fz, 1));
+    fz->outcomes[1].signo = 0;
+    g_assert_true(same_end(fz, 1));
+    fuzzer_free(fz);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/tcg/fuzz/generator-coverage", test_fuzz_generator_coverage);
+    g_test_add_func("/tcg/fuzz/comparison", test_fuzz_comparison);
     g_test_add_func("/tcg/fuzz/random", test_fuzz_random);
     return g_test_run();
 }

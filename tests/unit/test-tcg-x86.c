@@ -3,7 +3,7 @@
  * pressure and spills, globals kept in registers and written back once, helper calls
  * with six arguments and values live across them, loops, chaining through set_jump, guest
  * faults, the split W^X code buffer, frame and buffer exhaustion, liveness results, and
- * the out_asm log; and random programs against the interpreter (test-tcg-x86-diff.c). Run with
+ * the out_asm log. Random programs against the interpreter are test-tcg-fuzz's. Run with
  * PADDOCK_LOG=out_asm to see the generated code.
  */
 #include <capstone.h>
@@ -11,10 +11,10 @@
 #include <string.h>
 
 #include "tcg/liveness.h"
-#include "tests/unit/test-tcg-x86.h"
+#include "tests/unit/tcg-harness.h"
 #include "vmcore/log.h"
 
-const HarnessBackend test_x86_jit = {"x86-64", &tcg_x86_64_backend, NULL};
+static const HarnessBackend test_x86_jit = {"x86-64", &tcg_x86_64_backend, NULL};
 static const HarnessBackend *const jit = &test_x86_jit;
 
 static uint64_t rotl64(uint64_t v, unsigned n)
@@ -489,6 +489,5 @@ int main(int argc, char **argv)
     g_test_add_func("/tcg/x86/buffer-full", test_buffer_full);
     g_test_add_func("/tcg/x86/liveness", test_liveness);
     g_test_add_func("/tcg/x86/out-asm-log", test_out_asm_log);
-    g_test_add_func("/tcg/x86/differential", test_x86_differential);
     return g_test_run();
 }
