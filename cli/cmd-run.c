@@ -1,8 +1,10 @@
 /*
- * `paddock run [--arch ARCH] [-L SYSROOT] [--] PROG [ARGS...]`: runs a Linux program of
- * another architecture in this process, like qemu-riscv64. Options end at PROG, so the
- * program's own options pass through untouched. Invoked as paddock-<arch> (a link to
- * paddock, as binfmt_misc would call it), paddock behaves as `paddock run --arch <arch>`.
+ * `paddock run [--arch ARCH] [-L SYSROOT] [--argv0 NAME] [--] PROG [ARGS...]`: runs a Linux
+ * program of another architecture in this process, like qemu-riscv64. Options end at PROG,
+ * so the program's own options pass through untouched. Invoked as paddock-<arch> (a link
+ * to paddock, as binfmt_misc would call it), paddock behaves as `paddock run --arch <arch>`.
+ * A guest's execve of a guest program runs `paddock run` again with --argv0, so that the
+ * new program sees the argv[0] it was given rather than its path.
  */
 #include <stdio.h>
 #include <string.h>
@@ -23,11 +25,12 @@ static void run_usage(FILE *out, const char *argv0)
 {
     const char *me = strcmp(argv0, "run") ? argv0 : "paddock run";
     fprintf(out,
-            "usage: %s [--arch ARCH] [-L SYSROOT] [--] PROG [ARGS...]\n\n"
+            "usage: %s [--arch ARCH] [-L SYSROOT] [--argv0 NAME] [--] PROG [ARGS...]\n\n"
             "Runs the Linux program PROG of another architecture (%s) on this host.\n\n"
             "  --arch ARCH   PROG's architecture (default: from its ELF header)\n"
             "  -L SYSROOT    look absolute paths (the dynamic loader, libraries) up under\n"
-            "                SYSROOT first, as qemu-user's -L does\n\n"
+            "                SYSROOT first, as qemu-user's -L does\n"
+            "  --argv0 NAME  argv[0] as PROG sees it (default: PROG; may be empty)\n\n"
             "exit status: PROG's own; 128+N when PROG dies of signal N; %d when PROG cannot\n"
             "be executed (not ELF, another architecture, not an executable); %d when PROG\n"
             "or its interpreter is not found; %d for a usage error; %d when the emulator\n"
@@ -39,7 +42,8 @@ static void run_usage(FILE *out, const char *argv0)
 typedef struct RunArgs {
     const char *arch;
     const char *sysroot;
-    int prog; /* index of PROG in argv, or 0 */
+    const char *argv0; /* or NULL: PROG */
+    int prog;          /* index of PROG in argv, or 0 */
 } RunArgs;
 
 /* The value of option opt at argv[*i] ("--opt V", "--opt=V", or "-LV" for short ones). */
@@ -80,6 +84,9 @@ static int parse_run_args(int argc, char **argv, RunArgs *ra)
             ra->arch = v;
         } else if ((v = option_value(argc, argv, &i, "-L"))) {
             ra->sysroot = v;
+        } else if ((v = option_value(argc, argv, &i, "--argv0"))) {
+            ra->argv0 = v;
+            continue; /* may be empty: so may a guest's argv[0] */
         } else {
             fprintf(stderr, "paddock: %s: unknown option '%s' (try --help)\n", argv[0], a);
             return RUN_EXIT_USAGE;
@@ -123,7 +130,11 @@ int cli_cmd_run(int argc, char **argv)
     }
     extern char **environ;
     g_autoptr(GError) err = NULL;
-    user_run(arch, ra.sysroot, argv[ra.prog], argv + ra.prog, environ, &err);
+    char *prog = argv[ra.prog];
+    if (ra.argv0) {
+        argv[ra.prog] = (char *)ra.argv0;
+    }
+    user_run(arch, ra.sysroot, prog, argv + ra.prog, environ, &err);
     fprintf(stderr, "paddock: %s\n", err->message);
     return run_exit_status(err);
 }

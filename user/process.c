@@ -19,6 +19,7 @@
 #include "user/run.h"
 #include "user/user-internal.h"
 #include "vmcore/elf.h"
+#include "vmcore/thread.h"
 
 /* The guest's user address space: 2^38 bytes, the user half of riscv64's Sv39. */
 #define GUEST_SPACE_SIZE (1ull << 38)
@@ -138,33 +139,12 @@ static void process_free(UserProcess *p)
     if (p->cmdline) {
         g_byte_array_unref(p->cmdline);
     }
+    mutex_destroy(&p->thread_lock);
+    g_free(p->host_exe);
     g_free(p->sysroot);
     g_free(p->exe_path);
     g_free(p->execfn);
     g_free(p);
-}
-
-static UserThread *thread_new(UserProcess *p)
-{
-    const UserArch *arch = p->arch;
-    UserThread *t = g_new0(UserThread, 1);
-    t->proc = p;
-    t->tid = (int)gettid();
-    CPUCommon *cpu = g_aligned_alloc0(1, arch->cpu_size, alignof(CPUCommon));
-    cpu_common_init(cpu, arch->cpu_class, p->tbs);
-    cpu->mem = &user_memory_ops;
-    cpu->mem_opaque = t;
-    t->cpu = cpu;
-    atomic_fetch_add(&p->nthreads, 1);
-    return t;
-}
-
-static void thread_free(UserThread *t)
-{
-    atomic_fetch_sub(&t->proc->nthreads, 1);
-    cpu_common_destroy(t->cpu);
-    g_aligned_free(t->cpu);
-    g_free(t);
 }
 
 /* Loads the program and builds its stack: the entry point and sp in *entry, *sp. */
@@ -203,46 +183,39 @@ int user_run(const UserArch *arch, const char *sysroot, const char *prog, char *
     }
     UserProcess *p = g_new0(UserProcess, 1);
     p->arch = arch;
-    p->sysroot = g_strdup(sysroot);
+    /* Absolute, so that a guest execve after a chdir passes the same one on. */
+    p->sysroot = sysroot ? g_canonicalize_filename(sysroot, NULL) : NULL;
     p->exe_path = g_strdup(prog);
     p->execfn = g_strdup(prog);
+    p->host_exe = g_file_read_link("/proc/self/exe", NULL);
+    mutex_init(&p->thread_lock);
     uint64_t entry, sp;
     if (!process_load(p, argv, envp, &entry, &sp, errp) || !translator_init(p, errp) ||
-        !user_host_signals_init(errp)) {
+        !user_signals_init(p, errp)) {
         process_free(p);
         return -1;
     }
-    UserThread *t = thread_new(p);
+    UserThread *t = user_thread_new(p);
+    user_signal_thread_init(t, NULL, true);
     GError *err = NULL;
     if (!user_thread_attach(t, &err)) {
         g_set_error(errp, USER_ERROR, USER_ERROR_SETUP, "%s", err->message);
         g_error_free(err);
-        thread_free(t);
+        user_thread_free(t);
         process_free(p);
         return -1;
     }
+    user_thread_enlist(t);
     arch->cpu_start(t->cpu, entry, sp);
     arch->cpu_loop(t);
     g_error("user: the %s CPU loop returned", arch->name);
 }
 
+/* Robust futexes first: another process may be waiting on one in shared memory. */
 _Noreturn void user_exit_group(UserThread *t, int status)
 {
     atomic_store(&t->proc->exit_group, 1);
+    user_threads_exit_robust(t->proc);
     fflush(NULL);
     _exit(status & 0xff);
-}
-
-/*
- * The last thread out ends the process. Other threads (with clone, later) leave their
- * host thread; clear_child_tid is the thread code's job.
- */
-_Noreturn void user_exit_thread(UserThread *t, int status)
-{
-    if (atomic_load(&t->proc->nthreads) <= 1) {
-        user_exit_group(t, status);
-    }
-    user_thread_detach(t);
-    thread_free(t);
-    pthread_exit(NULL);
 }

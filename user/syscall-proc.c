@@ -1,9 +1,9 @@
 /*
  * The process as the guest sees it: ids, credentials, sessions, uname, limits, CPU
- * affinity, randomness, prctl, exit, and signals sent to itself. The guest process is the
- * host process, so most of this is the host's answer; what differs is that uname reports
- * the guest architecture, and that limits which would bound the emulator's own memory
- * rather than the guest's are not applied.
+ * affinity, randomness, prctl and exit (signals are syscall-signal.c's). The guest process
+ * is the host process, so most of this is the host's answer; what differs is that uname
+ * reports the guest architecture, and that limits which would bound the emulator's own
+ * memory rather than the guest's are not applied.
  *
  * Credentials change through raw syscalls: they act on the calling thread as Linux's do,
  * where glibc's wrappers would broadcast to every host thread behind the guest's back (the
@@ -14,7 +14,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
@@ -23,8 +22,6 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-/* Linux's largest signal number (_NSIG) on every ABI here. */
-enum { SIGNAL_MAX = 64 };
 /* The most of the host's CPU mask sched_getaffinity copies: 65536 CPUs. */
 enum { AFFINITY_MAX_BYTES = 8192 };
 
@@ -268,12 +265,6 @@ int64_t sys_set_tid_address(UserThread *t, const uint64_t *a)
     return t->tid;
 }
 
-/* The list is walked when a thread dies (the thread task); there is nothing to keep yet. */
-int64_t sys_set_robust_list(UserThread *t, const uint64_t *a)
-{
-    return 0;
-}
-
 int64_t sys_getrandom(UserThread *t, const uint64_t *a)
 {
     uint64_t len = MIN(a[1], SYS_RW_MAX);
@@ -323,57 +314,4 @@ int64_t sys_exit(UserThread *t, const uint64_t *a)
 int64_t sys_exit_group(UserThread *t, const uint64_t *a)
 {
     user_exit_group(t, (int)a[0]);
-}
-
-/*
- * A signal the guest sends itself. There are no guest handlers yet, so it takes its
- * default action: ignored, a stop (the host process stops, which is the guest's stop),
- * or the end of the process through user_force_signal. With guest signal delivery (the
- * signal task) this queues the signal instead.
- */
-static int64_t signal_self(UserThread *t, int sig, int si_code)
-{
-    switch (sig) {
-    case 0:
-    case SIGCHLD:
-    case SIGURG:
-    case SIGWINCH:
-    case SIGCONT: return 0;
-    case SIGSTOP:
-    case SIGTSTP:
-    case SIGTTIN:
-    case SIGTTOU: return sys_result(kill(getpid(), sig));
-    default: user_force_signal(t, sig, si_code, 0); return 0;
-    }
-}
-
-/* Signals to other processes (and to process groups) are the host's to deliver. */
-int64_t sys_kill(UserThread *t, const uint64_t *a)
-{
-    int pid = (int)a[0], sig = (int)a[1];
-    if (sig < 0 || sig > SIGNAL_MAX) {
-        return host_to_guest_errno(EINVAL);
-    }
-    return pid == getpid() ? signal_self(t, sig, SI_USER) : sys_result(kill(pid, sig));
-}
-
-int64_t sys_tkill(UserThread *t, const uint64_t *a)
-{
-    int tid = (int)a[0], sig = (int)a[1];
-    if (sig < 0 || sig > SIGNAL_MAX || tid <= 0) {
-        return host_to_guest_errno(EINVAL);
-    }
-    return tid == t->tid ? signal_self(t, sig, SI_TKILL) : sys_result(syscall(SYS_tkill, tid, sig));
-}
-
-int64_t sys_tgkill(UserThread *t, const uint64_t *a)
-{
-    int tgid = (int)a[0], tid = (int)a[1], sig = (int)a[2];
-    if (sig < 0 || sig > SIGNAL_MAX || tgid <= 0 || tid <= 0) {
-        return host_to_guest_errno(EINVAL);
-    }
-    if (tgid == getpid() && tid == t->tid) {
-        return signal_self(t, sig, SI_TKILL);
-    }
-    return sys_result(syscall(SYS_tgkill, tgid, tid, sig));
 }

@@ -165,14 +165,48 @@ int64_t sys_setrlimit(UserThread *t, const uint64_t *a);
 int64_t sys_sched_getaffinity(UserThread *t, const uint64_t *a);
 int64_t sys_sched_yield(UserThread *t, const uint64_t *a);
 int64_t sys_set_tid_address(UserThread *t, const uint64_t *a);
-int64_t sys_set_robust_list(UserThread *t, const uint64_t *a);
 int64_t sys_getrandom(UserThread *t, const uint64_t *a);
 int64_t sys_prctl(UserThread *t, const uint64_t *a);
 int64_t sys_personality(UserThread *t, const uint64_t *a);
 int64_t sys_exit(UserThread *t, const uint64_t *a);
 int64_t sys_exit_group(UserThread *t, const uint64_t *a);
+
+/* syscall-signal.c: dispositions, masks, waiting for and sending signals, timers. */
+int64_t sys_rt_sigaction(UserThread *t, const uint64_t *a);
+int64_t sys_rt_sigprocmask(UserThread *t, const uint64_t *a);
+int64_t sys_rt_sigpending(UserThread *t, const uint64_t *a);
+int64_t sys_rt_sigsuspend(UserThread *t, const uint64_t *a);
+int64_t sys_rt_sigtimedwait(UserThread *t, const uint64_t *a);
+int64_t sys_rt_sigqueueinfo(UserThread *t, const uint64_t *a);
+int64_t sys_rt_tgsigqueueinfo(UserThread *t, const uint64_t *a);
+int64_t sys_rt_sigreturn(UserThread *t, const uint64_t *a);
+int64_t sys_restart_syscall(UserThread *t, const uint64_t *a);
+int64_t sys_sigaltstack(UserThread *t, const uint64_t *a);
 int64_t sys_kill(UserThread *t, const uint64_t *a);
 int64_t sys_tkill(UserThread *t, const uint64_t *a);
 int64_t sys_tgkill(UserThread *t, const uint64_t *a);
+int64_t sys_signalfd4(UserThread *t, const uint64_t *a);
+int64_t sys_getitimer(UserThread *t, const uint64_t *a);
+int64_t sys_setitimer(UserThread *t, const uint64_t *a);
+int64_t sys_timer_create(UserThread *t, const uint64_t *a);
+int64_t sys_timer_settime(UserThread *t, const uint64_t *a);
+int64_t sys_timer_gettime(UserThread *t, const uint64_t *a);
+int64_t sys_timer_getoverrun(UserThread *t, const uint64_t *a);
+int64_t sys_timer_delete(UserThread *t, const uint64_t *a);
+
+/* syscall-clone.c: new threads and processes, and waiting for children. */
+int64_t sys_clone(UserThread *t, const uint64_t *a);
+int64_t sys_clone3(UserThread *t, const uint64_t *a);
+int64_t sys_wait4(UserThread *t, const uint64_t *a);
+int64_t sys_waitid(UserThread *t, const uint64_t *a);
+
+/* syscall-exec.c: running another program. */
+int64_t sys_execve(UserThread *t, const uint64_t *a);
+int64_t sys_execveat(UserThread *t, const uint64_t *a);
+
+/* futex.c: futexes and robust futex lists. */
+int64_t sys_futex(UserThread *t, const uint64_t *a);
+int64_t sys_set_robust_list(UserThread *t, const uint64_t *a);
+int64_t sys_get_robust_list(UserThread *t, const uint64_t *a);
 
 #endif

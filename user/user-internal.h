@@ -112,4 +112,52 @@ bool user_setup_stack(UserProcess *p, const UserLoadInfo *info, char **argv, cha
 /* Installs the host SIGSEGV/SIGBUS handler, once per process. */
 bool user_host_signals_init(GError **errp);
 
+/* A clone or clone3 call, both normalised to this (user/syscall-clone.c). */
+typedef struct UserCloneArgs {
+    uint64_t flags;      /* CLONE_*, without the exit signal */
+    int exit_signal;     /* sent to the parent when a forked child ends */
+    uint64_t sp;         /* the child's stack pointer, or 0 to keep the parent's */
+    uint64_t tls;        /* the child's thread pointer, with CLONE_SETTLS */
+    uint64_t parent_tid; /* guest address for CLONE_PARENT_SETTID */
+    uint64_t child_tid;  /* guest address for CLONE_CHILD_SETTID / CLONE_CHILD_CLEARTID */
+} UserCloneArgs;
+
+/*
+ * Threads (user/thread.c). A thread's UserThread and vCPU are made by its creator; the
+ * thread itself joins proc->threads (user_thread_enlist) once it knows its host tid.
+ */
+UserThread *user_thread_new(UserProcess *p);
+void user_thread_free(UserThread *t);
+void user_thread_enlist(UserThread *t);
+/* A guest thread on a new host thread, as clone with CLONE_THREAD makes it: its tid, or
+ * -errno. Returns once the child's tid is written where ca asks for it. */
+int64_t user_thread_create(UserThread *parent, const UserCloneArgs *ca);
+/* What a new thread or forked child does to itself before running guest code: registers
+ * (UserArch.cpu_clone), CLONE_CHILD_SETTID and CLONE_CHILD_CLEARTID. */
+void user_clone_child_setup(UserThread *t, const UserCloneArgs *ca);
+/* Writes tid to the guest int at addr (CLONE_*_SETTID); a bad address is ignored, as
+ * Linux does. */
+void user_put_tid(UserThread *t, uint64_t addr, int tid);
+
+/*
+ * A host fork() of a process whose other threads may hold the emulator's locks: prepare
+ * takes them all (TB cache, guest space, exclusive section, thread list, log stream),
+ * parent releases them, child releases them and forgets the threads that did not come
+ * along, so that no flush waits for them and the forking thread is the only one.
+ */
+void user_fork_prepare(UserProcess *p);
+void user_fork_parent(UserProcess *p);
+void user_fork_child(UserThread *t);
+/* Every live thread's user_futex_exit_robust, for exit_group. */
+void user_threads_exit_robust(UserProcess *p);
+
+/*
+ * Futexes a thread leaves behind (user/futex.c). exit_robust walks its set_robust_list
+ * list and marks each futex it holds FUTEX_OWNER_DIED, waking a waiter, as Linux does
+ * when a thread dies; clear_child_tid zeroes *clear_child_tid and wakes its waiter
+ * (pthread_join).
+ */
+void user_futex_exit_robust(UserThread *t);
+void user_futex_clear_child_tid(UserThread *t);
+
 #endif

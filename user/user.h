@@ -12,6 +12,7 @@
 
 #include <glib.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -42,6 +43,7 @@ typedef struct GuestSpace {
 } GuestSpace;
 
 struct UserThread;
+struct GuestSigAction;
 
 /* What a guest architecture tells user mode. */
 typedef struct UserArch {
@@ -55,7 +57,77 @@ typedef struct UserArch {
     /* Runs the thread's guest code: cpu_exec, syscalls, faults to signals. Returns
      * only when the thread exits. */
     void (*cpu_loop)(struct UserThread *t);
+    /*
+     * The registers of a new thread or forked child, whose env is a copy of its creator's
+     * at the clone syscall: the syscall returns 0 to it, sp is its stack when nonzero, and
+     * its thread pointer is tls when set_tls (CLONE_SETTLS).
+     */
+    void (*cpu_clone)(CPUCommon *cpu, uint64_t sp, bool set_tls, uint64_t tls);
+    /* Guest signals (user/<arch>/signal.c): the code the trampoline page holds, which
+     * calls rt_sigreturn; the guest stack pointer; the handler's frame for sig (false
+     * when it cannot be written); rt_sigreturn; and the end of a syscall a signal
+     * interrupted: run it again (pc back at the syscall instruction, first argument
+     * register = arg0) or return ret. */
+    const void *sigreturn_code;
+    size_t sigreturn_code_size;
+    uint64_t (*stack_pointer)(const CPUCommon *cpu);
+    bool (*setup_frame)(struct UserThread *t, int sig, const siginfo_t *info,
+                        const struct GuestSigAction *act, uint64_t saved_mask);
+    int64_t (*sigreturn)(struct UserThread *t);
+    void (*syscall_return)(struct UserThread *t, bool restart, uint64_t arg0, int64_t ret);
 } UserArch;
+
+/*
+ * Guest signals (user/signal.c). Numbers are the generic ABI's, 1..64, the same as the
+ * host's; a mask has bit sig - 1 for sig. siginfo_t is the host's: its layout is the
+ * generic ABI's. Dispositions are per process, masks and the alternate stack per thread.
+ */
+#define GUEST_NSIG 64
+
+/* The kernel's struct sigaction without sa_restorer (riscv64 has none). */
+typedef struct GuestSigAction {
+    uint64_t handler; /* a guest address, or SIG_DFL (0) / SIG_IGN (1) */
+    uint64_t flags;   /* SA_*: the generic values are the host's */
+    uint64_t mask;
+} GuestSigAction;
+
+/* stack_t, as sigaltstack and uc_stack lay it out. */
+typedef struct GuestStack {
+    uint64_t sp;
+    int32_t flags;
+    uint32_t pad;
+    uint64_t size;
+} GuestStack;
+
+typedef struct UserSignalProcess {
+    pthread_mutex_t lock; /* serialises changes of action[] and of the host's dispositions */
+    GuestSigAction action[GUEST_NSIG];
+    uint64_t trampoline; /* the guest page holding sigreturn_code: where handlers return */
+} UserSignalProcess;
+
+/*
+ * A thread's signals. Signals wait in the host kernel (process- or thread-directed, real-
+ * time ones queued) under a host mask that mirrors the guest's, so the kernel picks the
+ * thread; the host handler moves one into info[] and sets wake, and host signals stay
+ * blocked until the CPU loop has delivered it (user_signal_deliver).
+ */
+typedef struct UserSignalState {
+    uint64_t blocked;         /* the guest's mask */
+    _Atomic uint64_t pending; /* signals waiting in info[] */
+    siginfo_t info[GUEST_NSIG];
+    atomic_int wake; /* set by the host handler: something arrived, deliver before guest code */
+    int forced;      /* a synchronous signal from the CPU, 0 for none */
+    siginfo_t forced_info;
+    bool bus_fault; /* the guest fault being raised was a host SIGBUS (file mapping past EOF) */
+    /* rt_sigsuspend, ppoll, pselect6: the mask to restore after their temporary one. */
+    bool restore_mask;
+    uint64_t saved_mask;
+    /* A syscall -EINTR ended with a signal pending: -ERESTART* until delivery decides. */
+    bool in_syscall;
+    int64_t syscall_ret;
+    uint64_t syscall_arg0;
+    GuestStack altstack; /* flags hold SS_DISABLE or SS_AUTODISARM as set */
+} UserSignalState;
 
 typedef struct UserProcess {
     const UserArch *arch;
@@ -72,14 +144,25 @@ typedef struct UserProcess {
      * for every number too large for the others. */
     _Atomic uint64_t syscall_warned[8];
     atomic_int exit_group; /* set once exit_group has been called */
-    atomic_int nthreads;   /* live guest threads */
+    /* Threads (user/thread.c): every live guest thread, under thread_lock. */
+    pthread_mutex_t thread_lock;
+    struct UserThread *threads; /* linked by UserThread.next */
+    int nthreads;
+    /* This emulator as the host names it, run again by a guest execve of a guest program
+     * (user/syscall-exec.c); NULL when it could not be found at start. */
+    char *host_exe;
+    UserSignalProcess sig; /* guest signal dispositions (user/signal.c) */
 } UserProcess;
 
 typedef struct UserThread {
     UserProcess *proc;
     CPUCommon *cpu;
-    int tid;
+    int tid;                  /* the host thread's id: guest thread ids are host ones */
     uint64_t clear_child_tid; /* set_tid_address / CLONE_CHILD_CLEARTID */
+    /* Threads (user/thread.c, user/futex.c). */
+    struct UserThread *next; /* in proc->threads */
+    uint64_t robust_list;    /* set_robust_list: walked when the thread exits */
+    UserSignalState sig;     /* guest signal mask, pending signals, altstack (user/signal.c) */
 } UserThread;
 
 /* Guest memory. */
@@ -148,8 +231,10 @@ typedef struct SyscallDef {
 int64_t user_syscall(UserThread *t, unsigned nr, const uint64_t *args);
 
 /*
- * Process and thread lifetime (user/process.c). Exit flushes the emulator's stdio and
- * ends the host process; exiting the last thread ends the process too.
+ * Process and thread lifetime (user/process.c, user/thread.c). exit_group flushes the
+ * emulator's stdio and ends the host process, and with it every guest thread, blocked in
+ * a host syscall or not; exiting one thread releases what it holds (robust futexes,
+ * clear_child_tid) and ends its host thread, or the process when it was the last.
  */
 _Noreturn void user_exit_group(UserThread *t, int status);
 _Noreturn void user_exit_thread(UserThread *t, int status);
@@ -157,20 +242,74 @@ _Noreturn void user_exit_thread(UserThread *t, int status);
 /* The guest thread running on the calling host thread, or NULL. */
 UserThread *user_current_thread(void);
 /*
- * Binds t to the calling host thread (for the host fault handler, which also gets its
- * alternate signal stack here); every guest thread calls it before running guest code,
- * and user_thread_detach before its host thread ends.
+ * Binds t to the calling host thread (for the host signal handlers, which also get their
+ * alternate signal stack here) and gives the host thread the mask that mirrors t's guest
+ * mask; every guest thread calls it before running guest code, and user_thread_detach
+ * before its host thread ends (which blocks host signals and hands back to the process
+ * those t had taken in but not delivered).
  */
 bool user_thread_attach(UserThread *t, GError **errp);
 void user_thread_detach(UserThread *t);
 
 /*
- * A synchronous guest signal raised by the CPU loop (illegal instruction, fault,
- * breakpoint): signo, si_code and the faulting address as siginfo reports them. For now
- * it reports the signal and ends the process with status 128 + signo; with guest signal
- * delivery it will queue the signal and return.
+ * Guest signals (user/signal.c, user/signal-host.c).
+ *
+ * user_signals_init installs the host handlers and the trampoline page, and takes the
+ * guest's initial dispositions from the host's (an execve keeps ignored signals).
+ * user_signal_thread_init gives a new thread, before it runs, its creator's mask and
+ * altstack (Linux clears the altstack of a CLONE_VM child: clear_altstack), or with no
+ * parent the host thread's mask (the first thread: an execve keeps the mask). A forked
+ * child forgets the signals its parent had taken in (user_signal_after_fork).
+ */
+bool user_signals_init(UserProcess *p, GError **errp);
+void user_signal_thread_init(UserThread *t, const UserThread *parent, bool clear_altstack);
+void user_signal_after_fork(UserThread *t);
+
+/*
+ * A synchronous guest signal raised by the CPU loop (illegal instruction, breakpoint):
+ * signo, si_code and si_addr. As Linux's force_sig_fault, a blocked or ignored signal
+ * is unblocked and reset to SIG_DFL first, so that it ends the process.
  */
 void user_force_signal(UserThread *t, int signo, int si_code, uint64_t addr);
+/* A refused guest access at addr: SIGSEGV (SEGV_MAPERR or SEGV_ACCERR by the page's
+ * flags), or SIGBUS BUS_ADRERR when the host raised SIGBUS (a file mapping past EOF). */
+void user_force_memory_fault(UserThread *t, uint64_t addr);
+
+/* Whether the CPU loop must call user_signal_deliver before running guest code again. */
+static inline bool user_signal_work(UserThread *t)
+{
+    const UserSignalState *s = &t->sig;
+    return atomic_load_explicit(&s->wake, memory_order_relaxed) || s->forced || s->in_syscall ||
+           s->restore_mask || (atomic_load(&s->pending) & ~s->blocked);
+}
+
+/* Delivers what is pending: default actions, or frames for guest handlers. */
+void user_signal_deliver(UserThread *t);
+
+/*
+ * The CPU loop's filter on every syscall result (but rt_sigreturn's): -EINTR with a
+ * signal pending becomes a restart code, which user_signal_deliver turns into a restart
+ * of the call (UserArch.syscall_return) or -EINTR, as Linux's SA_RESTART rules have it.
+ */
+int64_t user_signal_syscall_result(UserThread *t, unsigned nr, const uint64_t *args, int64_t ret);
+
+/*
+ * A host syscall that may block, made so that a guest signal cannot slip in between the
+ * last check and the wait: if one arrives before the host kernel has started the call,
+ * it returns -EINTR without making it. Returns the raw result (-errno on failure).
+ */
+int64_t user_safe_syscall(UserThread *t, long nr, long a1, long a2, long a3, long a4, long a5,
+                          long a6);
+
+/*
+ * A wait with a temporary guest mask (rt_sigsuspend, ppoll, pselect6, epoll_pwait): begin
+ * installs mask, keeping the old one to restore, and gives the host mask to wait with;
+ * false when a signal the mask lets through already waits in user mode (the call then
+ * returns -EINTR at once). end restores the old mask unless the call returned -EINTR, in
+ * which case the handler's frame holds it and sigreturn restores it.
+ */
+bool user_sigmask_begin(UserThread *t, uint64_t mask, uint64_t *host_mask);
+void user_sigmask_end(UserThread *t, int64_t ret);
 
 /* A host errno as the guest sees it (-errno); the generic ABI numbers match x86-64's. */
 static inline int64_t host_to_guest_errno(int err)
