@@ -20,8 +20,10 @@ typedef struct CliCommand {
 } CliCommand;
 
 static const CliCommand cli_commands[] = {
-    {"elf", "show the ELF header, program headers and interpreter of executables",
-     cli_cmd_elf},
+    {"blob", "upload files to a paddockd (blob push FILE...)", cli_cmd_blob},
+    {"exec", "run a guest program on a paddockd, in its sandbox (exec FILE [ARGS...])",
+     cli_cmd_exec},
+    {"elf", "show the ELF header, program headers and interpreter of executables", cli_cmd_elf},
     {"run", "run a Linux program of another architecture (riscv64)", cli_cmd_run},
 };
 

@@ -2,7 +2,9 @@
 #define CLI_COMMANDS_H
 
 /* The subcommands of `paddock`; each takes its own name as argv[0]. */
+int cli_cmd_blob(int argc, char **argv);
 int cli_cmd_elf(int argc, char **argv);
+int cli_cmd_exec(int argc, char **argv);
 int cli_cmd_run(int argc, char **argv);
 /* The architecture a paddock-<arch> link names (argv[0]), or NULL for plain paddock. */
 const char *cli_run_personality(const char *argv0);

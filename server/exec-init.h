@@ -1,0 +1,106 @@
+/*
+ * paddock-sandbox, the init process of one /v1/exec run, and what paddockd and it agree on.
+ *
+ * paddockd clones a child into new user, pid, mount, network, IPC, UTS and cgroup
+ * namespaces (or, where the kernel refuses, into nothing but a new session), and that
+ * child executes paddock-sandbox at once. Why a separate executable rather than code run
+ * in the clone child: the child of a multithreaded server may only make async-signal-safe
+ * calls, and a process that executes a fresh image carries none of the server's memory,
+ * so the resource usage it reports (ru_maxrss above all) is the guest's, not paddockd's.
+ *
+ * paddock-sandbox, as pid 1 of the run's pid namespace, builds the guest's root (a private
+ * tmpfs with the guest's files, the read-only sysroot under an overlay, /proc, a few /dev
+ * nodes, and read-only binds of the emulator and its host libraries), pivots into it,
+ * starts the emulator as an unprivileged user with rlimits, watches the memory of every
+ * process of the run, reaps them all, and writes one report on fd 3. Its stdin, stdout and
+ * stderr (fds 0-2) are the guest's; it never writes to them.
+ *
+ *     paddock-sandbox [OPTIONS] -- EMULATOR ARGS...      (options: exec-init.c)
+ *     paddock-sandbox --unpack-tar TAR DIR                (a sysroot: exec-tar.c)
+ *
+ * The report, one "key value" line each, in this order, written once at the end:
+ *     result ready|exited|signaled|memory_limit|killed|error
+ *     wstatus N       the emulator's wait status (exited, signaled)
+ *     cpu_us N        user + system time of every process of the run
+ *     maxrss_kib N    the largest peak resident set of one process of the run
+ *     message TEXT    what failed (error); a single line
+ * "ready" answers --probe (the root was built). "killed" answers SIGTERM from paddockd
+ * (timeout, output limit, cancel): the run was stopped from outside, which knows why.
+ */
+#ifndef SERVER_EXEC_INIT_H
+#define SERVER_EXEC_INIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+/* Where the guest's root is in the sandbox's mount namespace, as the emulator sees it. */
+#define EXEC_GUEST_DIR "/guest"
+/* Where the emulator is there (a name no guest's top-level directory is likely to take,
+ * since until `paddock run --root` the guest's absolute paths fall back to that root). */
+#define EXEC_EMULATOR_PATH "/.paddock/paddock"
+/* The fd the report is written to. */
+#define EXEC_REPORT_FD 3
+/* paddock-sandbox's exit status when it could not even write its report. */
+#define EXEC_INIT_EXIT_FAILED 125
+
+/* ---- paddock-sandbox's own parts (not used by paddockd) ---- */
+
+typedef struct ExecPlace {
+    const char *guest; /* absolute guest path, validated by paddockd */
+    const char *host;  /* the file copied there */
+} ExecPlace;
+
+typedef struct ExecRlimit {
+    int resource;
+    rlim_t value;
+} ExecRlimit;
+
+typedef struct ExecInitPlan {
+    bool namespaces;           /* false: --root, no namespaces (the fallback) */
+    bool probe;                /* build the root, report, exit: no emulator */
+    bool nested_userns;        /* run the emulator as uid 1000 of a nested user namespace */
+    const char *mount_on;      /* namespaces: the directory the new root is mounted on */
+    const char *root;          /* fallback: the guest's root directory */
+    const char *sysroot;       /* namespaces: the overlay's read-only lower layer, or NULL */
+    uint64_t scratch_bytes;    /* namespaces: size of the guest's writable tmpfs */
+    uint64_t memory_bytes;     /* resident memory + scratch files allowed; 0: unwatched */
+    long guest_uid, guest_gid; /* the emulator's ids (-1: keep); chown target of the root */
+    ExecPlace *places;
+    size_t n_places;
+    ExecRlimit rlimits[8];
+    size_t n_rlimits;
+    char **emu_argv; /* NULL-terminated; emu_argv[0] is the emulator's host path, which
+                        becomes EXEC_EMULATOR_PATH in the namespace sandbox */
+} ExecInitPlan;
+
+/* A failure: what was being done and why, for the report's message line. */
+typedef struct ExecInitError {
+    char message[512];
+} ExecInitError;
+
+/* Sets err to fmt... followed by ": " and strerror(errno); returns false. */
+bool exec_init_fail(ExecInitError *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * Builds the guest's root and makes it the process's root and working directory (with
+ * namespaces), or fills the root directory and enters it (fallback). The caller is pid 1
+ * of fresh namespaces (or a session leader) and nothing of the guest runs yet.
+ */
+bool exec_root_build(const ExecInitPlan *plan, ExecInitError *err);
+/* Bytes the guest's files use in its writable layer (namespaces), or 0. */
+uint64_t exec_root_scratch_used(const ExecInitPlan *plan);
+
+/*
+ * Opens (O_PATH) the directory path below rootfd, resolved in root (RESOLVE_IN_ROOT:
+ * symlinks and ".." stay inside), creating the missing components (0755); "" is rootfd
+ * itself. Returns the fd or -1 with err set.
+ */
+int exec_root_mkdirs(int rootfd, const char *path, ExecInitError *err);
+
+/* --unpack-tar: the archive tar unpacked into the directory dir (exec-tar.c). */
+bool exec_tar_unpack(const char *tar, const char *dir, ExecInitError *err);
+
+#endif
