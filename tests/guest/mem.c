@@ -16,17 +16,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "check.h"
+
 #define PAGE 4096
-
-static int checks, failures;
-
-static void check(const char *what, int ok)
-{
-    checks++;
-    printf("%-52s %s\n", what, ok ? "ok" : "FAIL");
-    if (!ok)
-        failures++;
-}
 
 static const char *errno_name(int e)
 {

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
+
 #define NOINLINE __attribute__((noinline))
 
 // The asm constraint for a value in an FP register.
@@ -17,16 +19,6 @@
 #else
 #define FPR "+f"
 #endif
-
-static int checks, failures;
-
-static void check(const char *what, int ok)
-{
-    checks++;
-    printf("%-52s %s\n", what, ok ? "ok" : "FAIL");
-    if (!ok)
-        failures++;
-}
 
 static jmp_buf env;
 static int frames_left;

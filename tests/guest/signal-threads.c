@@ -19,30 +19,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "check.h"
+
 #define PINGS 300
 #define STORM 3000
-
-static int failures;
-
-static void check(const char *what, long got, long want)
-{
-    printf("%s: %ld%s\n", what, got, got == want ? "" : " (WRONG)");
-    if (got != want)
-        failures++;
-}
-
-static void on(int sig, void (*fn)(int, siginfo_t *, void *), int flags)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_sigaction = fn;
-    sa.sa_flags = SA_SIGINFO | flags;
-    sigemptyset(&sa.sa_mask);
-    if (sigaction(sig, &sa, NULL) != 0) {
-        perror("sigaction");
-        exit(2);
-    }
-}
 
 static void mask(int how, int sig)
 {
@@ -121,8 +101,8 @@ static void test_pthread_kill(void)
         wait_ack();
     }
     stop_spinner(t);
-    check("pthread_kill to a spinning thread: delivered", received, PINGS);
-    check("pthread_kill: to another thread", wrong_thread, 0);
+    check_eq("pthread_kill to a spinning thread: delivered", received, PINGS);
+    check_eq("pthread_kill: to another thread", wrong_thread, 0);
 }
 
 // The main thread blocks SIGUSR2: the process's signal goes to the spinner every time.
@@ -137,11 +117,11 @@ static void test_process_directed(void)
         wait_ack();
     }
     stop_spinner(t);
-    check("kill to the process, main blocking: delivered", received, PINGS);
-    check("kill to the process: all taken by the thread not blocking it", wrong_thread, 0);
+    check_eq("kill to the process, main blocking: delivered", received, PINGS);
+    check_eq("kill to the process: all taken by the thread not blocking it", wrong_thread, 0);
     sigset_t pend;
     sigpending(&pend);
-    check("kill to the process: left pending", sigismember(&pend, SIGUSR2), 0);
+    check_eq("kill to the process: left pending", sigismember(&pend, SIGUSR2), 0);
     mask(SIG_UNBLOCK, SIGUSR2);
 }
 
@@ -166,8 +146,8 @@ static void test_sigwait_thread(void)
     usleep(20000);
     sigqueue(getpid(), SIGUSR1, (union sigval){.sival_int = 99});
     pthread_join(t, NULL);
-    check("sigwaitinfo in a thread: signal", waited_sig, SIGUSR1);
-    check("sigwaitinfo in a thread: value", waited_value, 99);
+    check_eq("sigwaitinfo in a thread: signal", waited_sig, SIGUSR1);
+    check_eq("sigwaitinfo in a thread: value", waited_value, 99);
     mask(SIG_UNBLOCK, SIGUSR1);
 }
 
@@ -181,7 +161,7 @@ static void test_alarm_to_thread(void)
     setitimer(ITIMER_REAL, &it, NULL);
     wait_ack();
     stop_spinner(t);
-    check("SIGALRM, main blocking: taken by the spinner", received - wrong_thread, 1);
+    check_eq("SIGALRM, main blocking: taken by the spinner", received - wrong_thread, 1);
     mask(SIG_UNBLOCK, SIGALRM);
 }
 
@@ -220,10 +200,10 @@ static void test_storm(void)
     int status;
     waitpid(child, &status, 0);
     wait_for(&storm_count, STORM);
-    check("storm: read restarted to the end", (long)n, 1);
-    check("storm: child", WIFEXITED(status) && WEXITSTATUS(status) == 0, 1);
-    check("storm: real-time signals delivered", storm_count, STORM);
-    check("storm: out of order", storm_disorder, 0);
+    check_eq("storm: read restarted to the end", (long)n, 1);
+    check_eq("storm: child", WIFEXITED(status) && WEXITSTATUS(status) == 0, 1);
+    check_eq("storm: real-time signals delivered", storm_count, STORM);
+    check_eq("storm: out of order", storm_disorder, 0);
     close(fds[0]);
     close(fds[1]);
 }

@@ -26,33 +26,13 @@
 #include <time.h>
 #include <unistd.h>
 
-static int failures;
-
-static void check(const char *what, long got, long want)
-{
-    printf("%s: %ld%s\n", what, got, got == want ? "" : " (WRONG)");
-    if (got != want)
-        failures++;
-}
+#include "check.h"
 
 static void check_true(const char *what, int ok)
 {
     printf("%s: %s\n", what, ok ? "ok" : "WRONG");
     if (!ok)
         failures++;
-}
-
-static void on(int sig, void (*fn)(int, siginfo_t *, void *), int flags)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_sigaction = fn;
-    sa.sa_flags = SA_SIGINFO | flags;
-    sigemptyset(&sa.sa_mask);
-    if (sigaction(sig, &sa, NULL) != 0) {
-        perror("sigaction");
-        exit(2);
-    }
 }
 
 static void mask(int how, int sig)
@@ -113,18 +93,18 @@ static void test_segv(void)
     got_sig = 0;
     if (!sigsetjmp(jump, 1))
         (void)*gone;
-    check("segv unmapped load: signal", got_sig, SIGSEGV);
-    check("segv unmapped load: si_code (SEGV_MAPERR)", got_code, SEGV_MAPERR);
+    check_eq("segv unmapped load: signal", got_sig, SIGSEGV);
+    check_eq("segv unmapped load: si_code (SEGV_MAPERR)", got_code, SEGV_MAPERR);
     check_true("segv unmapped load: si_addr", got_addr == gone);
     got_sig = 0;
     if (!sigsetjmp(jump, 1))
         ro[8] = 1;
-    check("segv read-only store: signal", got_sig, SIGSEGV);
-    check("segv read-only store: si_code (SEGV_ACCERR)", got_code, SEGV_ACCERR);
+    check_eq("segv read-only store: signal", got_sig, SIGSEGV);
+    check_eq("segv read-only store: si_code (SEGV_ACCERR)", got_code, SEGV_ACCERR);
     check_true("segv read-only store: si_addr", got_addr == ro + 8);
     sigset_t cur;
     sigprocmask(SIG_BLOCK, NULL, &cur);
-    check("segv: unblocked again after siglongjmp", sigismember(&cur, SIGSEGV), 0);
+    check_eq("segv: unblocked again after siglongjmp", sigismember(&cur, SIGSEGV), 0);
     munmap(p, 4096);
     signal(SIGSEGV, SIG_DFL);
 }
@@ -163,20 +143,20 @@ static void test_ill_trap(void)
     if (got_code == ILL_ILLOPN)
         got_code = ILL_ILLOPC;
 #endif
-    check("sigill: signal", got_sig, SIGILL);
-    check("sigill: si_code (ILL_ILLOPC)", got_code, ILL_ILLOPC);
+    check_eq("sigill: signal", got_sig, SIGILL);
+    check_eq("sigill: si_code (ILL_ILLOPC)", got_code, ILL_ILLOPC);
     check_true("sigill: si_addr is the instruction", got_addr == trap_ill_insn);
     check_true("sigill: uc_mcontext pc is the instruction", uc_pc_ok);
 #if defined(__riscv)
-    check("sigill: ucontext - siginfo", frame_gap, 128);
+    check_eq("sigill: ucontext - siginfo", frame_gap, 128);
     check_true("sigill: ra is the rt_sigreturn trampoline", ra_ok);
 #endif
-    check("sigill: resumed after the instruction", r, 42);
+    check_eq("sigill: resumed after the instruction", r, 42);
     r = trap_brk();
-    check("sigtrap: signal", got_sig, SIGTRAP);
-    check("sigtrap: si_code (TRAP_BRKPT)", got_code, TRAP_BRKPT);
+    check_eq("sigtrap: signal", got_sig, SIGTRAP);
+    check_eq("sigtrap: si_code (TRAP_BRKPT)", got_code, TRAP_BRKPT);
     check_true("sigtrap: si_addr is the instruction", got_addr == trap_brk_insn);
-    check("sigtrap: resumed after the instruction", r, 43);
+    check_eq("sigtrap: resumed after the instruction", r, 43);
     signal(SIGILL, SIG_DFL);
     signal(SIGTRAP, SIG_DFL);
 }
@@ -242,10 +222,10 @@ static void test_fp(void)
         : "t0", "memory", "f0", "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "f10", "f11",
           "f12", "f13", "f14", "f15", "f16", "f17", "f18", "f19", "f20", "f21", "f22", "f23", "f24",
           "f25", "f26", "f27", "f28", "f29", "f30", "f31");
-    check("fp: kill", a0, 0);
+    check_eq("fp: kill", a0, 0);
     check_true("fp: frame holds f0..f31 and fcsr", fp_frame_ok);
     check_true("fp: f0..f31 restored", !memcmp(fp_in, fp_out, sizeof(fp_in)));
-    check("fp: fcsr restored (frm RDN, NX)", (long)fcsr, 0x41);
+    check_eq("fp: fcsr restored (frm RDN, NX)", (long)fcsr, 0x41);
     signal(SIGUSR1, SIG_DFL);
 }
 #else
@@ -275,11 +255,11 @@ static void test_raise_kill(void)
     on(SIGUSR2, count_handler, 0);
     count_usr1 = count_usr2 = 0;
     raise(SIGUSR1);
-    check("raise: delivered before it returns", count_usr1, 1);
-    check("raise: si_code (SI_TKILL)", last_code, SI_TKILL);
+    check_eq("raise: delivered before it returns", count_usr1, 1);
+    check_eq("raise: si_code (SI_TKILL)", last_code, SI_TKILL);
     kill(getpid(), SIGUSR2);
-    check("kill self: delivered before it returns", count_usr2, 1);
-    check("kill self: si_code (SI_USER)", last_code, SI_USER);
+    check_eq("kill self: delivered before it returns", count_usr2, 1);
+    check_eq("kill self: si_code (SI_USER)", last_code, SI_USER);
     check_true("kill self: si_pid", last_pid == getpid());
 }
 
@@ -291,12 +271,12 @@ static void test_block(void)
     raise(SIGUSR1);
     sigset_t pend;
     sigpending(&pend);
-    check("blocked: pending", sigismember(&pend, SIGUSR1), 1);
-    check("blocked: delivered", count_usr1, 0);
+    check_eq("blocked: pending", sigismember(&pend, SIGUSR1), 1);
+    check_eq("blocked: delivered", count_usr1, 0);
     mask(SIG_UNBLOCK, SIGUSR1);
-    check("unblocked: delivered exactly once", count_usr1, 1);
+    check_eq("unblocked: delivered exactly once", count_usr1, 1);
     sigpending(&pend);
-    check("unblocked: pending", sigismember(&pend, SIGUSR1), 0);
+    check_eq("unblocked: pending", sigismember(&pend, SIGUSR1), 0);
 }
 
 static int rt_values[8], rt_count;
@@ -316,9 +296,9 @@ static void test_rt_queue(void)
     mask(SIG_BLOCK, sig);
     for (int i = 1; i <= 3; i++)
         sigqueue(getpid(), sig, (union sigval){.sival_int = i});
-    check("rt blocked: delivered", rt_count, 0);
+    check_eq("rt blocked: delivered", rt_count, 0);
     mask(SIG_UNBLOCK, sig);
-    check("rt unblocked: delivered", rt_count, 3);
+    check_eq("rt unblocked: delivered", rt_count, 3);
     printf("rt values: %d %d %d\n", rt_values[0], rt_values[1], rt_values[2]);
     signal(sig, SIG_DFL);
 }
@@ -344,21 +324,21 @@ static void test_alarm(void)
     alarmed = 0;
     arm(20000);
     int r = pause();
-    check("pause: returns -1", r, -1);
-    check("pause: errno EINTR", errno, EINTR);
-    check("pause: handler ran", alarmed > 0, 1);
+    check_eq("pause: returns -1", r, -1);
+    check_eq("pause: errno EINTR", errno, EINTR);
+    check_eq("pause: handler ran", alarmed > 0, 1);
     // A loop of translated code that makes no syscall is left between two blocks.
     alarmed = 0;
     unsigned long spins = 0;
     while (!alarmed)
         spins++;
-    check("busy loop: interrupted", alarmed > 0, 1);
+    check_eq("busy loop: interrupted", alarmed > 0, 1);
     arm(0);
     alarmed = 0;
     alarm(1);
     while (!alarmed)
         spins++;
-    check("alarm(): interrupted", alarmed, 1);
+    check_eq("alarm(): interrupted", alarmed, 1);
 }
 
 static int pipe_fds[2];
@@ -384,15 +364,15 @@ static void test_restart(void)
     arm(20000);
     ssize_t n = read(pipe_fds[0], &c, 1);
     arm(0);
-    check("SA_RESTART read: result", (long)n, 1);
-    check("SA_RESTART read: byte from the handler", c, 'x');
-    check("SA_RESTART read: interrupted before", fed >= 2, 1);
+    check_eq("SA_RESTART read: result", (long)n, 1);
+    check_eq("SA_RESTART read: byte from the handler", c, 'x');
+    check_eq("SA_RESTART read: interrupted before", fed >= 2, 1);
     on(SIGALRM, alarm_handler, 0);
     arm(20000);
     n = read(pipe_fds[0], &c, 1);
     arm(0);
-    check("no SA_RESTART read: result", (long)n, -1);
-    check("no SA_RESTART read: errno EINTR", errno, EINTR);
+    check_eq("no SA_RESTART read: result", (long)n, -1);
+    check_eq("no SA_RESTART read: errno EINTR", errno, EINTR);
     signal(SIGALRM, SIG_DFL);
     close(pipe_fds[0]);
     close(pipe_fds[1]);
@@ -406,10 +386,10 @@ static void test_suspend_wait(void)
     sigset_t empty, cur;
     sigemptyset(&empty);
     int r = sigsuspend(&empty);
-    check("sigsuspend: returns -1 EINTR", r == -1 && errno == EINTR, 1);
-    check("sigsuspend: handler ran", count_usr1, 1);
+    check_eq("sigsuspend: returns -1 EINTR", r == -1 && errno == EINTR, 1);
+    check_eq("sigsuspend: handler ran", count_usr1, 1);
     sigprocmask(SIG_BLOCK, NULL, &cur);
-    check("sigsuspend: old mask back", sigismember(&cur, SIGUSR1), 1);
+    check_eq("sigsuspend: old mask back", sigismember(&cur, SIGUSR1), 1);
 
     mask(SIG_BLOCK, SIGUSR2);
     sigqueue(getpid(), SIGUSR2, (union sigval){.sival_int = 7});
@@ -418,20 +398,20 @@ static void test_suspend_wait(void)
     sigaddset(&set, SIGUSR2);
     siginfo_t si;
     r = sigwaitinfo(&set, &si);
-    check("sigwaitinfo: signal", r, SIGUSR2);
-    check("sigwaitinfo: si_code (SI_QUEUE)", si.si_code, SI_QUEUE);
-    check("sigwaitinfo: si_value", si.si_value.sival_int, 7);
+    check_eq("sigwaitinfo: signal", r, SIGUSR2);
+    check_eq("sigwaitinfo: si_code (SI_QUEUE)", si.si_code, SI_QUEUE);
+    check_eq("sigwaitinfo: si_value", si.si_value.sival_int, 7);
     struct timespec ts = {0, 10 * 1000 * 1000};
     r = sigtimedwait(&set, &si, &ts);
-    check("sigtimedwait: nothing pending", r == -1 && errno == EAGAIN, 1);
+    check_eq("sigtimedwait: nothing pending", r == -1 && errno == EAGAIN, 1);
 
     int fd = signalfd(-1, &set, SFD_CLOEXEC);
     raise(SIGUSR2);
     struct signalfd_siginfo ssi;
-    check("signalfd: read", (long)read(fd, &ssi, sizeof(ssi)), (long)sizeof(ssi));
-    check("signalfd: signal", (long)ssi.ssi_signo, SIGUSR2);
+    check_eq("signalfd: read", (long)read(fd, &ssi, sizeof(ssi)), (long)sizeof(ssi));
+    check_eq("signalfd: signal", (long)ssi.ssi_signo, SIGUSR2);
     close(fd);
-    check("signalfd: handler did not run", count_usr2, 1);
+    check_eq("signalfd: handler did not run", count_usr2, 1);
     mask(SIG_UNBLOCK, SIGUSR1);
     mask(SIG_UNBLOCK, SIGUSR2);
 }
@@ -455,18 +435,18 @@ static void test_altstack(void)
 {
     alt_base = malloc(SIGSTKSZ);
     stack_t ss = {.ss_sp = alt_base, .ss_size = SIGSTKSZ}, old;
-    check("sigaltstack: set", sigaltstack(&ss, &old), 0);
-    check("sigaltstack: none before", old.ss_flags, SS_DISABLE);
+    check_eq("sigaltstack: set", sigaltstack(&ss, &old), 0);
+    check_eq("sigaltstack: none before", old.ss_flags, SS_DISABLE);
     stack_t tiny = {.ss_sp = alt_base, .ss_size = 100};
-    check("sigaltstack: too small", sigaltstack(&tiny, NULL) == -1 && errno == ENOMEM, 1);
+    check_eq("sigaltstack: too small", sigaltstack(&tiny, NULL) == -1 && errno == ENOMEM, 1);
     on(SIGUSR1, alt_handler, SA_ONSTACK);
     raise(SIGUSR1);
-    check("SA_ONSTACK: handler on the alternate stack", on_alt, 1);
-    check("SA_ONSTACK: ss_flags in the handler (SS_ONSTACK)", alt_flags, SS_ONSTACK);
-    check("SA_ONSTACK: changing it in use is EPERM", alt_eperm, 1);
+    check_eq("SA_ONSTACK: handler on the alternate stack", on_alt, 1);
+    check_eq("SA_ONSTACK: ss_flags in the handler (SS_ONSTACK)", alt_flags, SS_ONSTACK);
+    check_eq("SA_ONSTACK: changing it in use is EPERM", alt_eperm, 1);
     on(SIGUSR1, alt_handler, 0);
     raise(SIGUSR1);
-    check("no SA_ONSTACK: handler on the normal stack", on_alt, 0);
+    check_eq("no SA_ONSTACK: handler on the normal stack", on_alt, 0);
     stack_t off = {.ss_flags = SS_DISABLE};
     sigaltstack(&off, NULL);
     signal(SIGUSR1, SIG_DFL);
@@ -517,13 +497,13 @@ static void test_nesting(void)
     printf("nested:%s\n", trace);
     on(SIGUSR1, nodefer_handler, SA_NODEFER);
     raise(SIGUSR1);
-    check("SA_NODEFER: depth reached", nodefer_max, 3);
+    check_eq("SA_NODEFER: depth reached", nodefer_max, 3);
     count_usr1 = 0;
     on(SIGUSR1, count_handler, SA_RESETHAND);
     raise(SIGUSR1);
     struct sigaction now;
     sigaction(SIGUSR1, NULL, &now);
-    check("SA_RESETHAND: ran once", count_usr1, 1);
+    check_eq("SA_RESETHAND: ran once", count_usr1, 1);
     check_true("SA_RESETHAND: SIG_DFL after", now.sa_handler == SIG_DFL);
     signal(SIGUSR2, SIG_DFL);
 }

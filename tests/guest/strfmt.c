@@ -16,15 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
-static int checks, failures;
-
-static void check(const char *what, int ok)
-{
-    checks++;
-    printf("%-52s %s\n", what, ok ? "ok" : "FAIL");
-    if (!ok)
-        failures++;
-}
+#include "check.h"
 
 static uint32_t rng_state = 88172645u;
 static uint32_t rng(void)

@@ -14,19 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "check.h"
+
 #define NTHREADS 4
 #define ITERS    20000
 #define ITEMS    1000
 #define ROUNDS   5
-
-static int failures;
-
-static void check(const char *what, long got, long want)
-{
-    printf("%s: %ld%s\n", what, got, got == want ? "" : " (WRONG)");
-    if (got != want)
-        failures++;
-}
 
 static pthread_mutex_t counter_lock = PTHREAD_MUTEX_INITIALIZER;
 static long locked_counter;
@@ -61,10 +54,10 @@ static void test_counters(void)
         pthread_create(&th[i], NULL, count_worker, NULL);
     for (int i = 0; i < NTHREADS; i++)
         pthread_join(th[i], NULL);
-    check("mutex counter", locked_counter, (long)NTHREADS * ITERS);
-    check("atomic int counter", atomic_int_counter, (long)NTHREADS * ITERS);
-    check("atomic long counter", atomic_long_counter, 2L * NTHREADS * ITERS);
-    check("cas counter", cas_counter, 3L * NTHREADS * ITERS);
+    check_eq("mutex counter", locked_counter, (long)NTHREADS * ITERS);
+    check_eq("atomic int counter", atomic_int_counter, (long)NTHREADS * ITERS);
+    check_eq("atomic long counter", atomic_long_counter, 2L * NTHREADS * ITERS);
+    check_eq("cas counter", cas_counter, 3L * NTHREADS * ITERS);
 }
 
 /* A one-slot mailbox: the producer waits for it to empty, the consumer for it to fill. */
@@ -110,7 +103,7 @@ static void test_producer_consumer(void)
     pthread_create(&p, NULL, producer, NULL);
     pthread_join(p, NULL);
     pthread_join(c, &ret);
-    check("producer-consumer sum", (long)(intptr_t)ret, (long)ITEMS * (ITEMS + 1) / 2);
+    check_eq("producer-consumer sum", (long)(intptr_t)ret, (long)ITEMS * (ITEMS + 1) / 2);
 }
 
 static __thread int tls_id = -1;
@@ -145,11 +138,11 @@ static void test_tls_barrier_join(void)
         pthread_join(th[i], &ret);
         char what[64];
         snprintf(what, sizeof(what), "thread %d exit value (tls intact)", i + 1);
-        check(what, (long)(intptr_t)ret, (i + 1) * 10L);
+        check_eq(what, (long)(intptr_t)ret, (i + 1) * 10L);
     }
     pthread_barrier_destroy(&barrier);
-    check("barrier serial threads", serial_count, ROUNDS);
-    check("main thread tls untouched", tls_id, -1);
+    check_eq("barrier serial threads", serial_count, ROUNDS);
+    check_eq("main thread tls untouched", tls_id, -1);
 }
 
 static sem_t detached_done;
@@ -169,7 +162,7 @@ static void test_detached(void)
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     pthread_create(&th, &attr, detached_worker, NULL);
     pthread_attr_destroy(&attr);
-    check("detached thread ran", sem_wait(&detached_done), 0);
+    check_eq("detached thread ran", sem_wait(&detached_done), 0);
 }
 
 static pthread_t main_thread;
@@ -178,7 +171,7 @@ static pthread_t main_thread;
  * thread's), and ends the process by being the last thread to return. */
 static void *outlive_main(void *arg)
 {
-    check("join of the exited main thread", pthread_join(main_thread, NULL), 0);
+    check_eq("join of the exited main thread", pthread_join(main_thread, NULL), 0);
     printf("%s\n", failures ? "FAILED" : "all passed");
     if (failures)
         exit(1);

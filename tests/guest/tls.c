@@ -11,17 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
+
 #define NOINLINE __attribute__((noinline))
-
-static int checks, failures;
-
-static void check(const char *what, int ok)
-{
-    checks++;
-    printf("%-52s %s\n", what, ok ? "ok" : "FAIL");
-    if (!ok)
-        failures++;
-}
 
 __thread int tdata_int = 42;
 __thread long long tdata_ll = -1234567890123LL;

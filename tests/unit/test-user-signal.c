@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "target/riscv/cpu.h"
+#include "tests/unit/user-fixture.h"
 #include "user/run.h"
 #include "user/signal-internal.h"
 
@@ -50,77 +51,37 @@ enum {
 #define HANDLER      0x123456ull
 
 typedef struct Fixture {
-    UserProcess proc;
-    UserThread thread;
+    UserFixture u; /* the scratch area: SCRATCH_SIZE read-write bytes, then one read-only page */
     RISCVCPU cpu;
-    uint64_t scratch; /* SCRATCH_SIZE read-write bytes, then one read-only page */
-    uint8_t *host;
     uint64_t host_mask; /* the test thread's, put back after */
 } Fixture;
 
 static void fixture_setup(Fixture *f, gconstpointer data)
 {
-    g_autoptr(GError) err = NULL;
     memset(f, 0, sizeof(*f));
     host_sigprocmask(SIG_BLOCK, 0, &f->host_mask);
-    g_assert_true(guest_space_init(&f->proc.space, 1ull << 32, &err));
-    f->proc.arch = &user_arch_riscv64;
-    g_assert_cmpint(pthread_mutex_init(&f->proc.thread_lock, NULL), ==, 0);
-    g_assert_cmpint(pthread_mutex_init(&f->proc.sig.lock, NULL), ==, 0);
-    f->proc.sig.trampoline = 0x7000;
+    user_fixture_setup(&f->u, &user_arch_riscv64, SCRATCH_SIZE, false);
+    g_assert_cmpint(pthread_mutex_init(&f->u.proc.sig.lock, NULL), ==, 0);
+    f->u.proc.sig.trampoline = 0x7000;
     f->cpu.common.env = &f->cpu.env;
-    f->thread.proc = &f->proc;
-    f->thread.cpu = &f->cpu.common;
-    f->thread.tid = (int)gettid();
-    user_signal_thread_init(&f->thread, NULL, true);
-    user_signal_set_blocked(&f->thread, 0);
-    int64_t a = guest_mmap(&f->proc.space, 0, SCRATCH_SIZE + GUEST_PAGE_SIZE,
-                           PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    g_assert_cmpint(a, >, 0);
-    g_assert_cmpint(guest_mprotect(&f->proc.space, a + SCRATCH_SIZE, GUEST_PAGE_SIZE, PROT_READ),
-                    ==, 0);
-    f->scratch = (uint64_t)a;
-    f->host = g2h(&f->proc.space, f->scratch);
+    f->u.thread.cpu = &f->cpu.common;
+    user_signal_thread_init(&f->u.thread, NULL, true);
+    user_signal_set_blocked(&f->u.thread, 0);
 }
 
 static void fixture_teardown(Fixture *f, gconstpointer data)
 {
     for (int sig = 1; sig <= GUEST_NSIG; sig++) {
-        if (f->proc.sig.action[sig - 1].handler > GUEST_SIG_IGN) {
-            user_signal_set_action(&f->thread, sig, &(GuestSigAction){GUEST_SIG_DFL, 0, 0}, NULL);
+        if (f->u.proc.sig.action[sig - 1].handler > GUEST_SIG_IGN) {
+            user_signal_set_action(&f->u.thread, sig, &(GuestSigAction){GUEST_SIG_DFL, 0, 0}, NULL);
         }
     }
     host_sigprocmask(SIG_SETMASK, f->host_mask, NULL);
-    guest_space_destroy(&f->proc.space);
-    pthread_mutex_destroy(&f->proc.sig.lock);
-    pthread_mutex_destroy(&f->proc.thread_lock);
+    pthread_mutex_destroy(&f->u.proc.sig.lock);
+    user_fixture_teardown(&f->u);
 }
 
-static int64_t call(Fixture *f, unsigned nr, const uint64_t args[6])
-{
-    return user_syscall(&f->thread, nr, args);
-}
-
-#define SYS(f, nr, ...) call((f), (nr), (const uint64_t[6]){__VA_ARGS__})
-
-static uint64_t get_u64(const uint8_t *p, size_t off)
-{
-    uint64_t v;
-    memcpy(&v, p + off, sizeof(v));
-    return v;
-}
-
-static uint32_t get_u32(const uint8_t *p, size_t off)
-{
-    uint32_t v;
-    memcpy(&v, p + off, sizeof(v));
-    return v;
-}
-
-static void put_u64(uint8_t *p, size_t off, uint64_t v)
-{
-    memcpy(p + off, &v, sizeof(v));
-}
+#define SYS(f, nr, ...) USER_SYS(&(f)->u, (nr), __VA_ARGS__)
 
 /* A register file where every value is distinct. */
 static void fill_regs(CPURISCVState *env, uint64_t sp)
@@ -140,21 +101,21 @@ static bool setup(Fixture *f, int sig, uint64_t flags, uint64_t saved_mask)
 {
     siginfo_t info = {.si_signo = sig, .si_code = SI_USER};
     GuestSigAction act = {HANDLER, flags, 0};
-    return user_arch_riscv64.setup_frame(&f->thread, sig, &info, &act, saved_mask);
+    return user_arch_riscv64.setup_frame(&f->u.thread, sig, &info, &act, saved_mask);
 }
 
 static void test_frame_layout(Fixture *f, gconstpointer data)
 {
     CPURISCVState *env = &f->cpu.env, before;
-    uint64_t sp = f->scratch + SCRATCH_SIZE - 8; /* not 16-byte aligned */
+    uint64_t sp = f->u.scratch + SCRATCH_SIZE - 8; /* not 16-byte aligned */
     fill_regs(env, sp);
     before = *env;
     g_assert_true(setup(f, SIGUSR1, 0, 0x5));
     uint64_t frame = (sp - FRAME_SIZE) & ~15ull;
-    const uint8_t *p = g2h(&f->proc.space, frame);
+    const uint8_t *p = g2h(&f->u.proc.space, frame);
     g_assert_cmphex(env->gpr[2], ==, frame);
     g_assert_cmphex(env->pc, ==, HANDLER);
-    g_assert_cmphex(env->gpr[1], ==, f->proc.sig.trampoline);
+    g_assert_cmphex(env->gpr[1], ==, f->u.proc.sig.trampoline);
     g_assert_cmpuint(env->gpr[10], ==, SIGUSR1);
     g_assert_cmphex(env->gpr[11], ==, frame);
     g_assert_cmphex(env->gpr[12], ==, frame + 128);
@@ -179,7 +140,7 @@ static void test_frame_layout(Fixture *f, gconstpointer data)
 static void test_frame_roundtrip(Fixture *f, gconstpointer data)
 {
     CPURISCVState *env = &f->cpu.env, before;
-    fill_regs(env, f->scratch + SCRATCH_SIZE);
+    fill_regs(env, f->u.scratch + SCRATCH_SIZE);
     before = *env;
     g_assert_true(setup(f, SIGUSR1, 0, 0x5));
     uint64_t frame = env->gpr[2];
@@ -188,7 +149,7 @@ static void test_frame_roundtrip(Fixture *f, gconstpointer data)
     env->fflags = 0x1f;
     env->frm = RISCV_RM_RTZ;
     env->gpr[2] = frame;
-    f->thread.sig.blocked = ~0ull;
+    f->u.thread.sig.blocked = ~0ull;
     int64_t ret = SYS(f, NR_rt_sigreturn);
     g_assert_cmphex((uint64_t)ret, ==, before.gpr[10]);
     env->gpr[10] = (uint64_t)ret; /* as the CPU loop writes the result */
@@ -197,8 +158,8 @@ static void test_frame_roundtrip(Fixture *f, gconstpointer data)
     g_assert_cmphex(env->pc, ==, before.pc);
     g_assert_cmpuint(env->fflags, ==, before.fflags);
     g_assert_cmpuint(env->frm, ==, before.frm);
-    g_assert_cmphex(f->thread.sig.blocked, ==, 0x5);
-    g_assert_cmpint(f->thread.sig.forced, ==, 0);
+    g_assert_cmphex(f->u.thread.sig.blocked, ==, 0x5);
+    g_assert_cmpint(f->u.thread.sig.forced, ==, 0);
 }
 
 /* A frame the guest made up costs the guest a SIGSEGV (SI_KERNEL), never the emulator. */
@@ -208,29 +169,29 @@ static void test_frame_hostile(Fixture *f, gconstpointer data)
     static const uint64_t bad_sp[] = {0, 0x2000, (1ull << 32) - 8, UINT64_MAX - 100};
     for (size_t i = 0; i < G_N_ELEMENTS(bad_sp); i++) {
         env->gpr[2] = bad_sp[i];
-        f->thread.sig.forced = 0;
+        f->u.thread.sig.forced = 0;
         g_assert_cmpint(SYS(f, NR_rt_sigreturn), ==, 0);
-        g_assert_cmpint(f->thread.sig.forced, ==, SIGSEGV);
-        g_assert_cmpint(f->thread.sig.forced_info.si_code, ==, SI_KERNEL);
+        g_assert_cmpint(f->u.thread.sig.forced, ==, SIGSEGV);
+        g_assert_cmpint(f->u.thread.sig.forced_info.si_code, ==, SI_KERNEL);
     }
     /* Wild values are taken as they are; a reserved word set is a bad frame. */
-    uint8_t *p = f->host;
+    uint8_t *p = f->u.host;
     memset(p, 0xff, FRAME_SIZE);
     memset(p + OFF_RESERVED, 0, 12);
     put_u64(p, OFF_UC_SIGMASK, ~0ull);
-    env->gpr[2] = f->scratch;
-    f->thread.sig.forced = 0;
+    env->gpr[2] = f->u.scratch;
+    f->u.thread.sig.forced = 0;
     SYS(f, NR_rt_sigreturn);
-    g_assert_cmpint(f->thread.sig.forced, ==, 0);
+    g_assert_cmpint(f->u.thread.sig.forced, ==, 0);
     g_assert_cmphex(env->pc, ==, UINT64_MAX);
     g_assert_cmpuint(env->frm, ==, 7);
-    g_assert_cmphex(f->thread.sig.blocked, ==, ~GUEST_SIG_UNBLOCKABLE);
+    g_assert_cmphex(f->u.thread.sig.blocked, ==, ~GUEST_SIG_UNBLOCKABLE);
     p[OFF_RESERVED + 5] = 1;
-    env->gpr[2] = f->scratch;
+    env->gpr[2] = f->u.scratch;
     SYS(f, NR_rt_sigreturn);
-    g_assert_cmpint(f->thread.sig.forced, ==, SIGSEGV);
+    g_assert_cmpint(f->u.thread.sig.forced, ==, SIGSEGV);
     /* A frame that would go into the read-only page or below the space is not written. */
-    env->gpr[2] = f->scratch + SCRATCH_SIZE + GUEST_PAGE_SIZE;
+    env->gpr[2] = f->u.scratch + SCRATCH_SIZE + GUEST_PAGE_SIZE;
     g_assert_false(setup(f, SIGUSR1, 0, 0));
     env->gpr[2] = 100;
     g_assert_false(setup(f, SIGUSR1, 0, 0));
@@ -238,22 +199,22 @@ static void test_frame_hostile(Fixture *f, gconstpointer data)
 
 static int64_t set_altstack(Fixture *f, uint64_t sp, int32_t flags, uint64_t size)
 {
-    put_u64(f->host, 0, sp);
-    memcpy(f->host + 8, &flags, sizeof(flags));
-    put_u64(f->host, 16, size);
-    return SYS(f, NR_sigaltstack, f->scratch, 0);
+    put_u64(f->u.host, 0, sp);
+    memcpy(f->u.host + 8, &flags, sizeof(flags));
+    put_u64(f->u.host, 16, size);
+    return SYS(f, NR_sigaltstack, f->u.scratch, 0);
 }
 
 static void test_frame_altstack(Fixture *f, gconstpointer data)
 {
     CPURISCVState *env = &f->cpu.env;
-    uint64_t alt = f->scratch + 8 * GUEST_PAGE_SIZE, size = 2 * GUEST_PAGE_SIZE;
+    uint64_t alt = f->u.scratch + 8 * GUEST_PAGE_SIZE, size = 2 * GUEST_PAGE_SIZE;
     g_assert_cmpint(set_altstack(f, alt, 0, size), ==, 0);
-    env->gpr[2] = f->scratch + SCRATCH_SIZE;
+    env->gpr[2] = f->u.scratch + SCRATCH_SIZE;
     g_assert_true(setup(f, SIGUSR1, SA_ONSTACK, 0));
     uint64_t frame = env->gpr[2];
     g_assert_cmphex(frame, ==, (alt + size - FRAME_SIZE) & ~15ull);
-    g_assert_cmpint((int32_t)get_u32(g2h(&f->proc.space, frame), OFF_UC_STACK_FLAGS), ==, 0);
+    g_assert_cmpint((int32_t)get_u32(g2h(&f->u.proc.space, frame), OFF_UC_STACK_FLAGS), ==, 0);
     /* Already on it: the next frame goes below, and the stack cannot change meanwhile. */
     g_assert_true(setup(f, SIGUSR2, SA_ONSTACK, 0));
     g_assert_cmphex(env->gpr[2], ==, (frame - FRAME_SIZE) & ~15ull);
@@ -262,39 +223,39 @@ static void test_frame_altstack(Fixture *f, gconstpointer data)
     env->gpr[2] = alt + FRAME_SIZE - 64;
     g_assert_false(setup(f, SIGUSR1, SA_ONSTACK, 0));
     /* SS_AUTODISARM: the frame records the stack, then it is off until sigreturn. */
-    env->gpr[2] = f->scratch + SCRATCH_SIZE;
+    env->gpr[2] = f->u.scratch + SCRATCH_SIZE;
     g_assert_cmpint(set_altstack(f, alt, (int32_t)GUEST_SS_AUTODISARM, size), ==, 0);
     g_assert_true(setup(f, SIGUSR1, SA_ONSTACK, 0));
     g_assert_cmphex(env->gpr[2], ==, (alt + size - FRAME_SIZE) & ~15ull);
-    g_assert_cmpuint(f->thread.sig.altstack.size, ==, 0);
+    g_assert_cmpuint(f->u.thread.sig.altstack.size, ==, 0);
     SYS(f, NR_rt_sigreturn);
-    g_assert_cmpuint(f->thread.sig.altstack.size, ==, size);
+    g_assert_cmpuint(f->u.thread.sig.altstack.size, ==, size);
 }
 
 static void test_sigaltstack_rules(Fixture *f, gconstpointer data)
 {
     CPURISCVState *env = &f->cpu.env;
-    env->gpr[2] = f->scratch + SCRATCH_SIZE;
-    g_assert_cmpint(SYS(f, NR_sigaltstack, 0, f->scratch + 64), ==, 0);
-    g_assert_cmpint((int32_t)get_u32(f->host, 64 + 8), ==, SS_DISABLE);
-    g_assert_cmpint(set_altstack(f, f->scratch, 0, GUEST_MINSIGSTKSZ - 1), ==, -ENOMEM);
-    g_assert_cmpint(set_altstack(f, f->scratch, 4, 8192), ==, -EINVAL);
-    g_assert_cmpint(set_altstack(f, f->scratch, SS_ONSTACK, 8192), ==, 0);
-    env->gpr[2] = f->scratch + 4096;
-    g_assert_cmpint(SYS(f, NR_sigaltstack, 0, f->scratch + 64), ==, 0);
-    g_assert_cmpint((int32_t)get_u32(f->host, 64 + 8), ==, SS_ONSTACK);
-    g_assert_cmpint(SYS(f, NR_sigaltstack, 0, f->scratch + SCRATCH_SIZE), ==, -EFAULT);
+    env->gpr[2] = f->u.scratch + SCRATCH_SIZE;
+    g_assert_cmpint(SYS(f, NR_sigaltstack, 0, f->u.scratch + 64), ==, 0);
+    g_assert_cmpint((int32_t)get_u32(f->u.host, 64 + 8), ==, SS_DISABLE);
+    g_assert_cmpint(set_altstack(f, f->u.scratch, 0, GUEST_MINSIGSTKSZ - 1), ==, -ENOMEM);
+    g_assert_cmpint(set_altstack(f, f->u.scratch, 4, 8192), ==, -EINVAL);
+    g_assert_cmpint(set_altstack(f, f->u.scratch, SS_ONSTACK, 8192), ==, 0);
+    env->gpr[2] = f->u.scratch + 4096;
+    g_assert_cmpint(SYS(f, NR_sigaltstack, 0, f->u.scratch + 64), ==, 0);
+    g_assert_cmpint((int32_t)get_u32(f->u.host, 64 + 8), ==, SS_ONSTACK);
+    g_assert_cmpint(SYS(f, NR_sigaltstack, 0, f->u.scratch + SCRATCH_SIZE), ==, -EFAULT);
     g_assert_cmpint(SYS(f, NR_sigaltstack, 0x2000, 0), ==, -EFAULT);
-    env->gpr[2] = f->scratch + SCRATCH_SIZE;
+    env->gpr[2] = f->u.scratch + SCRATCH_SIZE;
     g_assert_cmpint(set_altstack(f, 0, SS_DISABLE, 0), ==, 0);
 }
 
 static void test_sigaction_rules(Fixture *f, gconstpointer data)
 {
-    uint64_t act = f->scratch, old = f->scratch + 64;
-    put_u64(f->host, 0, HANDLER);
-    put_u64(f->host, 8, SA_SIGINFO | SA_RESTART | 0x04000000 | 0x400);
-    put_u64(f->host, 16, ~0ull);
+    uint64_t act = f->u.scratch, old = f->u.scratch + 64;
+    put_u64(f->u.host, 0, HANDLER);
+    put_u64(f->u.host, 8, SA_SIGINFO | SA_RESTART | 0x04000000 | 0x400);
+    put_u64(f->u.host, 16, ~0ull);
     g_assert_cmpint(SYS(f, NR_rt_sigaction, 0, act, 0, 8), ==, -EINVAL);
     g_assert_cmpint(SYS(f, NR_rt_sigaction, 65, act, 0, 8), ==, -EINVAL);
     g_assert_cmpint(SYS(f, NR_rt_sigaction, SIGKILL, act, 0, 8), ==, -EINVAL);
@@ -304,38 +265,38 @@ static void test_sigaction_rules(Fixture *f, gconstpointer data)
     g_assert_cmpint(SYS(f, NR_rt_sigaction, SIGUSR2, 0x2000, 0, 8), ==, -EFAULT);
     g_assert_cmpint(SYS(f, NR_rt_sigaction, SIGUSR2, act, 0, 8), ==, 0);
     g_assert_cmpint(SYS(f, NR_rt_sigaction, SIGUSR2, 0, old, 8), ==, 0);
-    g_assert_cmphex(get_u64(f->host, 64), ==, HANDLER);
-    g_assert_cmphex(get_u64(f->host, 72), ==, SA_SIGINFO | SA_RESTART); /* unknown bits go */
-    g_assert_cmphex(get_u64(f->host, 80), ==, ~GUEST_SIG_UNBLOCKABLE);
+    g_assert_cmphex(get_u64(f->u.host, 64), ==, HANDLER);
+    g_assert_cmphex(get_u64(f->u.host, 72), ==, SA_SIGINFO | SA_RESTART); /* unknown bits go */
+    g_assert_cmphex(get_u64(f->u.host, 80), ==, ~GUEST_SIG_UNBLOCKABLE);
     /* The old action is written after the new one is in, as Linux does. */
-    put_u64(f->host, 0, GUEST_SIG_DFL);
-    g_assert_cmpint(SYS(f, NR_rt_sigaction, SIGUSR2, act, f->scratch + SCRATCH_SIZE, 8), ==,
+    put_u64(f->u.host, 0, GUEST_SIG_DFL);
+    g_assert_cmpint(SYS(f, NR_rt_sigaction, SIGUSR2, act, f->u.scratch + SCRATCH_SIZE, 8), ==,
                     -EFAULT);
-    g_assert_cmphex(f->proc.sig.action[SIGUSR2 - 1].handler, ==, GUEST_SIG_DFL);
+    g_assert_cmphex(f->u.proc.sig.action[SIGUSR2 - 1].handler, ==, GUEST_SIG_DFL);
 }
 
 static void test_sigprocmask_rules(Fixture *f, gconstpointer data)
 {
-    uint64_t set = f->scratch, old = f->scratch + 64;
-    put_u64(f->host, 0, sig_bit(SIGUSR1) | sig_bit(SIGKILL) | sig_bit(SIGSTOP));
+    uint64_t set = f->u.scratch, old = f->u.scratch + 64;
+    put_u64(f->u.host, 0, sig_bit(SIGUSR1) | sig_bit(SIGKILL) | sig_bit(SIGSTOP));
     g_assert_cmpint(SYS(f, NR_rt_sigprocmask, SIG_BLOCK, set, old, 8), ==, 0);
-    g_assert_cmphex(f->thread.sig.blocked, ==, sig_bit(SIGUSR1));
-    g_assert_cmphex(get_u64(f->host, 64), ==, 0);
+    g_assert_cmphex(f->u.thread.sig.blocked, ==, sig_bit(SIGUSR1));
+    g_assert_cmphex(get_u64(f->u.host, 64), ==, 0);
     uint64_t host;
     host_sigprocmask(SIG_BLOCK, 0, &host);
     g_assert_cmphex(host & sig_bit(SIGUSR1), ==, sig_bit(SIGUSR1));
-    put_u64(f->host, 0, sig_bit(SIGSEGV) | sig_bit(SIGUSR2));
+    put_u64(f->u.host, 0, sig_bit(SIGSEGV) | sig_bit(SIGUSR2));
     g_assert_cmpint(SYS(f, NR_rt_sigprocmask, SIG_SETMASK, set, 0, 8), ==, 0);
-    g_assert_cmphex(f->thread.sig.blocked, ==, sig_bit(SIGSEGV) | sig_bit(SIGUSR2));
+    g_assert_cmphex(f->u.thread.sig.blocked, ==, sig_bit(SIGSEGV) | sig_bit(SIGUSR2));
     host_sigprocmask(SIG_BLOCK, 0, &host);
     g_assert_cmphex(host & sig_bit(SIGSEGV), ==, 0); /* translated code needs it */
     g_assert_cmpint(SYS(f, NR_rt_sigprocmask, SIG_UNBLOCK, set, old, 8), ==, 0);
-    g_assert_cmphex(f->thread.sig.blocked, ==, 0);
+    g_assert_cmphex(f->u.thread.sig.blocked, ==, 0);
     g_assert_cmpint(SYS(f, NR_rt_sigprocmask, 7, set, 0, 8), ==, -EINVAL);
     g_assert_cmpint(SYS(f, NR_rt_sigprocmask, 7, 0, old, 8), ==, 0);
     g_assert_cmpint(SYS(f, NR_rt_sigprocmask, SIG_BLOCK, set, 0, 16), ==, -EINVAL);
     g_assert_cmpint(SYS(f, NR_rt_sigprocmask, SIG_BLOCK, 0x2000, 0, 8), ==, -EFAULT);
-    g_assert_cmpint(SYS(f, NR_rt_sigprocmask, SIG_BLOCK, 0, f->scratch + SCRATCH_SIZE, 8), ==,
+    g_assert_cmpint(SYS(f, NR_rt_sigprocmask, SIG_BLOCK, 0, f->u.scratch + SCRATCH_SIZE, 8), ==,
                     -EFAULT);
 }
 
@@ -343,9 +304,9 @@ static void test_sigprocmask_rules(Fixture *f, gconstpointer data)
 static int64_t interrupted(Fixture *f, unsigned nr, uint64_t a0, uint64_t a1, uint64_t a3)
 {
     const uint64_t args[6] = {a0, a1, 0, a3};
-    atomic_store(&f->thread.sig.wake, 1);
+    atomic_store(&f->u.thread.sig.wake, 1);
     f->cpu.env.pc = 0x20004; /* past the ecall */
-    int64_t r = user_signal_syscall_result(&f->thread, nr, args, -EINTR);
+    int64_t r = user_signal_syscall_result(&f->u.thread, nr, args, -EINTR);
     f->cpu.env.gpr[10] = (uint64_t)r;
     return r;
 }
@@ -353,17 +314,17 @@ static int64_t interrupted(Fixture *f, unsigned nr, uint64_t a0, uint64_t a1, ui
 static void test_restart_rules(Fixture *f, gconstpointer data)
 {
     const uint64_t args[6] = {0};
-    g_assert_cmpint(user_signal_syscall_result(&f->thread, NR_read, args, -EINTR), ==, -EINTR);
-    g_assert_false(f->thread.sig.in_syscall);
+    g_assert_cmpint(user_signal_syscall_result(&f->u.thread, NR_read, args, -EINTR), ==, -EINTR);
+    g_assert_false(f->u.thread.sig.in_syscall);
     g_assert_cmpint(interrupted(f, NR_read, 3, 0, 0), ==, -USER_ERESTARTSYS);
     g_assert_cmpint(interrupted(f, NR_ppoll, 3, 0, 0), ==, -USER_ERESTARTNOHAND);
     g_assert_cmpint(interrupted(f, NR_futex, 3, FUTEX_WAIT, 0x1000), ==, -USER_ERESTARTNOHAND);
     g_assert_cmpint(interrupted(f, NR_futex, 3, FUTEX_WAIT, 0), ==, -USER_ERESTARTSYS);
     /* No handler to run: the syscall runs again, with its first argument back. */
-    user_signal_deliver(&f->thread);
+    user_signal_deliver(&f->u.thread);
     g_assert_cmphex(f->cpu.env.pc, ==, 0x20000);
     g_assert_cmpuint(f->cpu.env.gpr[10], ==, 3);
-    g_assert_false(f->thread.sig.in_syscall);
+    g_assert_false(f->u.thread.sig.in_syscall);
 }
 
 /* With a handler: SA_RESTART restarts read but not ppoll; the frame holds the outcome. */
@@ -371,18 +332,18 @@ static void restart_with_handler(Fixture *f, unsigned nr, uint64_t flags, uint64
                                  int64_t want_a0)
 {
     CPURISCVState *env = &f->cpu.env;
-    user_signal_set_action(&f->thread, SIGUSR1, &(GuestSigAction){HANDLER, flags, 0}, NULL);
-    env->gpr[2] = f->scratch + SCRATCH_SIZE;
+    user_signal_set_action(&f->u.thread, SIGUSR1, &(GuestSigAction){HANDLER, flags, 0}, NULL);
+    env->gpr[2] = f->u.scratch + SCRATCH_SIZE;
     interrupted(f, nr, 3, 0, 0);
     siginfo_t si = {.si_signo = SIGUSR1, .si_code = SI_USER};
-    user_signal_queue(&f->thread, SIGUSR1, &si);
-    user_signal_deliver(&f->thread);
-    const uint8_t *p = g2h(&f->proc.space, env->gpr[2]);
+    user_signal_queue(&f->u.thread, SIGUSR1, &si);
+    user_signal_deliver(&f->u.thread);
+    const uint8_t *p = g2h(&f->u.proc.space, env->gpr[2]);
     g_assert_cmphex(env->pc, ==, HANDLER);
     g_assert_cmphex(get_u64(p, OFF_REGS), ==, want_pc);
     g_assert_cmphex(get_u64(p, OFF_REGS + 8 * 10), ==, (uint64_t)want_a0);
-    g_assert_cmphex(f->thread.sig.blocked, ==, sig_bit(SIGUSR1));
-    f->thread.sig.blocked = 0;
+    g_assert_cmphex(f->u.thread.sig.blocked, ==, sig_bit(SIGUSR1));
+    f->u.thread.sig.blocked = 0;
 }
 
 static void test_restart_handler(Fixture *f, gconstpointer data)

@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tests/unit/user-fixture.h"
 #include "vmcore/log.h"
 
 /* asm-generic/unistd.h */
@@ -65,81 +66,38 @@ enum { G_O_DIRECTORY = 0200000, A64_O_DIRECTORY = 040000 };
 #define UNMAPPED_ADDR 0x2000ull /* below the lowest address anything is mapped at */
 #define BRK_START     0x1000000ull
 
+/* The scratch area: SCRATCH_SIZE read-write bytes, an unmapped page after. */
 typedef struct Fixture {
-    UserProcess proc;
-    UserThread thread;
-    uint64_t scratch; /* SCRATCH_SIZE mapped read-write bytes, an unmapped page after */
-    uint8_t *host;    /* the scratch area's host address */
+    UserFixture u;
 } Fixture;
 
-static const UserArch test_riscv64 = {.name = "riscv64", .elf_machine = EM_RISCV};
 static const UserArch test_aarch64 = {.name = "aarch64", .elf_machine = EM_AARCH64};
 static const char test_cmdline[] = "prog\0first arg\0";
 static const uint8_t test_auxv[16] = {6, 0, 0, 0, 0, 0, 0, 0, 0, 0x10};
 
 static void fixture_setup(Fixture *f, gconstpointer data)
 {
-    g_autoptr(GError) err = NULL;
-    memset(f, 0, sizeof(*f));
-    g_assert_true(guest_space_init(&f->proc.space, 1ull << 32, &err));
-    f->proc.arch = &test_riscv64;
-    f->proc.exe_path = g_strdup("/bin/true");
-    f->proc.cmdline = g_byte_array_append(g_byte_array_new(), (const guint8 *)test_cmdline,
-                                          sizeof(test_cmdline) - 1);
-    f->proc.auxv = g_byte_array_append(g_byte_array_new(), test_auxv, sizeof(test_auxv));
-    f->proc.space.brk_start = f->proc.space.brk = BRK_START;
-    f->thread.proc = &f->proc;
-    f->thread.tid = (int)gettid();
-    int64_t a = guest_mmap(&f->proc.space, 0, SCRATCH_SIZE + GUEST_PAGE_SIZE,
-                           PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    g_assert_cmpint(a, >, 0);
-    g_assert_cmpint(guest_munmap(&f->proc.space, a + SCRATCH_SIZE, GUEST_PAGE_SIZE), ==, 0);
-    f->scratch = (uint64_t)a;
-    f->host = g2h(&f->proc.space, f->scratch);
+    user_fixture_setup(&f->u, &user_fixture_riscv64, SCRATCH_SIZE, true);
+    f->u.proc.cmdline = g_byte_array_append(g_byte_array_new(), (const guint8 *)test_cmdline,
+                                            sizeof(test_cmdline) - 1);
+    f->u.proc.auxv = g_byte_array_append(g_byte_array_new(), test_auxv, sizeof(test_auxv));
+    f->u.proc.space.brk_start = f->u.proc.space.brk = BRK_START;
 }
 
 static void fixture_teardown(Fixture *f, gconstpointer data)
 {
-    guest_space_destroy(&f->proc.space);
-    g_free(f->proc.exe_path);
-    g_byte_array_unref(f->proc.cmdline);
-    g_byte_array_unref(f->proc.auxv);
+    g_byte_array_unref(f->u.proc.cmdline);
+    g_byte_array_unref(f->u.proc.auxv);
+    user_fixture_teardown(&f->u);
 }
 
-static int64_t call(Fixture *f, unsigned nr, const uint64_t args[6])
-{
-    return user_syscall(&f->thread, nr, args);
-}
-
-/* A syscall with up to six arguments, the rest zero. */
-#define SYS(f, nr, ...) call((f), (nr), (const uint64_t[6]){__VA_ARGS__})
-
-/* Copies s (with its NUL) into the scratch area at off; returns its guest address. */
-static uint64_t put_str(Fixture *f, uint64_t off, const char *s)
-{
-    memcpy(f->host + off, s, strlen(s) + 1);
-    return f->scratch + off;
-}
-
-static uint64_t get_u64(const uint8_t *p, size_t off)
-{
-    uint64_t v;
-    memcpy(&v, p + off, sizeof(v));
-    return v;
-}
-
-static uint32_t get_u32(const uint8_t *p, size_t off)
-{
-    uint32_t v;
-    memcpy(&v, p + off, sizeof(v));
-    return v;
-}
+#define SYS(f, nr, ...) USER_SYS(&(f)->u, (nr), __VA_ARGS__)
 
 /* A pipe made by the guest's pipe2: its two descriptors. */
 static void guest_pipe(Fixture *f, int fds[2])
 {
-    g_assert_cmpint(SYS(f, NR_pipe2, f->scratch + 0x800, 0), ==, 0);
-    memcpy(fds, f->host + 0x800, 2 * sizeof(int));
+    g_assert_cmpint(SYS(f, NR_pipe2, f->u.scratch + 0x800, 0), ==, 0);
+    memcpy(fds, f->u.host + 0x800, 2 * sizeof(int));
 }
 
 static void guest_close_pair(Fixture *f, const int fds[2])
@@ -152,20 +110,21 @@ static void test_pipe(Fixture *f, gconstpointer data)
 {
     int p[2];
     guest_pipe(f, p);
-    uint64_t msg = put_str(f, 64, "hello");
+    uint64_t msg = user_fixture_put_str(&f->u, 64, "hello");
     g_assert_cmpint(SYS(f, NR_write, p[1], msg, 5), ==, 5);
-    g_assert_cmpint(SYS(f, NR_read, p[0], f->scratch + 256, 64), ==, 5);
-    g_assert_cmpmem(f->host + 256, 5, "hello", 5);
+    g_assert_cmpint(SYS(f, NR_read, p[0], f->u.scratch + 256, 64), ==, 5);
+    g_assert_cmpmem(f->u.host + 256, 5, "hello", 5);
 
     /* writev of "ab" + "cde", readv into 1 + 4 bytes. */
-    uint64_t iov[4] = {put_str(f, 512, "ab"), 2, put_str(f, 520, "cde"), 3};
-    memcpy(f->host + 1024, iov, sizeof(iov));
-    g_assert_cmpint(SYS(f, NR_writev, p[1], f->scratch + 1024, 2), ==, 5);
-    uint64_t riov[4] = {f->scratch + 1100, 1, f->scratch + 1200, 4};
-    memcpy(f->host + 1024, riov, sizeof(riov));
-    g_assert_cmpint(SYS(f, NR_readv, p[0], f->scratch + 1024, 2), ==, 5);
-    g_assert_cmpmem(f->host + 1100, 1, "a", 1);
-    g_assert_cmpmem(f->host + 1200, 4, "bcde", 4);
+    uint64_t iov[4] = {user_fixture_put_str(&f->u, 512, "ab"), 2,
+                       user_fixture_put_str(&f->u, 520, "cde"), 3};
+    memcpy(f->u.host + 1024, iov, sizeof(iov));
+    g_assert_cmpint(SYS(f, NR_writev, p[1], f->u.scratch + 1024, 2), ==, 5);
+    uint64_t riov[4] = {f->u.scratch + 1100, 1, f->u.scratch + 1200, 4};
+    memcpy(f->u.host + 1024, riov, sizeof(riov));
+    g_assert_cmpint(SYS(f, NR_readv, p[0], f->u.scratch + 1024, 2), ==, 5);
+    g_assert_cmpmem(f->u.host + 1100, 1, "a", 1);
+    g_assert_cmpmem(f->u.host + 1200, 4, "bcde", 4);
     guest_close_pair(f, p);
     g_assert_cmpint(SYS(f, NR_close, p[0]), ==, -EBADF);
 }
@@ -205,19 +164,19 @@ static void test_stat(Fixture *f, gconstpointer data)
     struct stat st;
     g_assert_cmpint(stat(path, &st), ==, 0);
 
-    uint64_t gpath = put_str(f, 0, path);
+    uint64_t gpath = user_fixture_put_str(&f->u, 0, path);
     int64_t fd = SYS(f, NR_openat, (uint64_t)AT_FDCWD, gpath, O_RDONLY);
     g_assert_cmpint(fd, >=, 0);
-    memset(f->host + 0x1000, 0xaa, 128);
-    g_assert_cmpint(SYS(f, NR_fstat, fd, f->scratch + 0x1000), ==, 0);
-    check_stat(f->host + 0x1000, &st);
-    memset(f->host + 0x2000, 0xaa, 128);
-    g_assert_cmpint(SYS(f, NR_newfstatat, (uint64_t)AT_FDCWD, gpath, f->scratch + 0x2000, 0), ==,
+    memset(f->u.host + 0x1000, 0xaa, 128);
+    g_assert_cmpint(SYS(f, NR_fstat, fd, f->u.scratch + 0x1000), ==, 0);
+    check_stat(f->u.host + 0x1000, &st);
+    memset(f->u.host + 0x2000, 0xaa, 128);
+    g_assert_cmpint(SYS(f, NR_newfstatat, (uint64_t)AT_FDCWD, gpath, f->u.scratch + 0x2000, 0), ==,
                     0);
-    check_stat(f->host + 0x2000, &st);
+    check_stat(f->u.host + 0x2000, &st);
     g_assert_cmpint(SYS(f, NR_close, fd), ==, 0);
     g_assert_cmpint(unlink(path), ==, 0);
-    g_assert_cmpint(SYS(f, NR_newfstatat, (uint64_t)AT_FDCWD, gpath, f->scratch + 0x2000, 0), ==,
+    g_assert_cmpint(SYS(f, NR_newfstatat, (uint64_t)AT_FDCWD, gpath, f->u.scratch + 0x2000, 0), ==,
                     -ENOENT);
 }
 
@@ -250,16 +209,16 @@ static void test_getdents(Fixture *f, gconstpointer data)
     g_assert_true(g_file_set_contents(a, "", 0, &err));
     g_assert_true(g_file_set_contents(b, "", 0, &err));
 
-    int64_t fd =
-        SYS(f, NR_openat, (uint64_t)AT_FDCWD, put_str(f, 0, dir), O_RDONLY | G_O_DIRECTORY);
+    int64_t fd = SYS(f, NR_openat, (uint64_t)AT_FDCWD, user_fixture_put_str(&f->u, 0, dir),
+                     O_RDONLY | G_O_DIRECTORY);
     g_assert_cmpint(fd, >=, 0);
-    int64_t n = SYS(f, NR_getdents64, fd, f->scratch + 0x1000, 4096);
+    int64_t n = SYS(f, NR_getdents64, fd, f->u.scratch + 0x1000, 4096);
     g_assert_cmpint(n, >, 0);
-    g_autoptr(GPtrArray) names = dirent_names(f->host + 0x1000, n);
+    g_autoptr(GPtrArray) names = dirent_names(f->u.host + 0x1000, n);
     g_assert_cmpuint(names->len, ==, 4);
     g_assert_true(has_name(names, ".") && has_name(names, "..") && has_name(names, "alpha") &&
                   has_name(names, "beta"));
-    g_assert_cmpint(SYS(f, NR_getdents64, fd, f->scratch + 0x1000, 4096), ==, 0);
+    g_assert_cmpint(SYS(f, NR_getdents64, fd, f->u.scratch + 0x1000, 4096), ==, 0);
     g_assert_cmpint(SYS(f, NR_close, fd), ==, 0);
     g_assert_cmpint(unlink(a) | unlink(b) | rmdir(dir), ==, 0);
 }
@@ -268,11 +227,11 @@ static void test_uname(Fixture *f, gconstpointer data)
 {
     struct utsname host;
     g_assert_cmpint(uname(&host), ==, 0);
-    g_assert_cmpint(SYS(f, NR_uname, f->scratch), ==, 0);
-    g_assert_cmpstr((const char *)f->host, ==, host.sysname);
-    g_assert_cmpstr((const char *)f->host + 65, ==, host.nodename);
-    g_assert_cmpstr((const char *)f->host + 2 * 65, ==, host.release);
-    g_assert_cmpstr((const char *)f->host + 4 * 65, ==, "riscv64");
+    g_assert_cmpint(SYS(f, NR_uname, f->u.scratch), ==, 0);
+    g_assert_cmpstr((const char *)f->u.host, ==, host.sysname);
+    g_assert_cmpstr((const char *)f->u.host + 65, ==, host.nodename);
+    g_assert_cmpstr((const char *)f->u.host + 2 * 65, ==, host.release);
+    g_assert_cmpstr((const char *)f->u.host + 4 * 65, ==, "riscv64");
     g_assert_cmpint(SYS(f, NR_uname, UNMAPPED_ADDR), ==, -EFAULT);
 }
 
@@ -281,13 +240,13 @@ static void test_efault_buffers(Fixture *f, gconstpointer data)
 {
     int p[2];
     guest_pipe(f, p);
-    uint64_t end = f->scratch + SCRATCH_SIZE;
+    uint64_t end = f->u.scratch + SCRATCH_SIZE;
     g_assert_cmpint(SYS(f, NR_write, p[1], UNMAPPED_ADDR, 8), ==, -EFAULT);
     g_assert_cmpint(SYS(f, NR_read, p[0], UNMAPPED_ADDR, 8), ==, -EFAULT);
     g_assert_cmpint(SYS(f, NR_write, p[1], end - 4, 16), ==, -EFAULT);
     g_assert_cmpint(SYS(f, NR_read, p[0], end - 4, 16), ==, -EFAULT);
-    g_assert_cmpint(SYS(f, NR_read, p[0], f->scratch, 1ull << 40), ==, -EFAULT);
-    g_assert_cmpint(SYS(f, NR_read, p[0], f->scratch, UINT64_MAX), ==, -EFAULT);
+    g_assert_cmpint(SYS(f, NR_read, p[0], f->u.scratch, 1ull << 40), ==, -EFAULT);
+    g_assert_cmpint(SYS(f, NR_read, p[0], f->u.scratch, UINT64_MAX), ==, -EFAULT);
     g_assert_cmpint(SYS(f, NR_read, p[0], 1ull << 50, 8), ==, -EFAULT);
     g_assert_cmpint(SYS(f, NR_read, p[0], UINT64_MAX - 2, 8), ==, -EFAULT);
     g_assert_cmpint(SYS(f, NR_write, p[1], UNMAPPED_ADDR, 0), ==, 0);
@@ -299,7 +258,7 @@ static void test_efault_buffers(Fixture *f, gconstpointer data)
     int64_t ro = SYS(f, NR_mmap, 0, GUEST_PAGE_SIZE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
                      (uint64_t)-1, 0);
     g_assert_cmpint(ro, >, 0);
-    g_assert_cmpint(SYS(f, NR_write, p[1], put_str(f, 0, "x"), 1), ==, 1);
+    g_assert_cmpint(SYS(f, NR_write, p[1], user_fixture_put_str(&f->u, 0, "x"), 1), ==, 1);
     g_assert_cmpint(SYS(f, NR_read, p[0], ro, 1), ==, -EFAULT);
     guest_close_pair(f, p);
 }
@@ -308,17 +267,17 @@ static void test_efault_iovec(Fixture *f, gconstpointer data)
 {
     int p[2];
     guest_pipe(f, p);
-    uint64_t iov[4] = {UNMAPPED_ADDR, 4, f->scratch, 4};
-    memcpy(f->host + 0x100, iov, sizeof(iov));
-    g_assert_cmpint(SYS(f, NR_writev, p[1], f->scratch + 0x100, 2), ==, -EFAULT);
+    uint64_t iov[4] = {UNMAPPED_ADDR, 4, f->u.scratch, 4};
+    memcpy(f->u.host + 0x100, iov, sizeof(iov));
+    g_assert_cmpint(SYS(f, NR_writev, p[1], f->u.scratch + 0x100, 2), ==, -EFAULT);
     g_assert_cmpint(SYS(f, NR_writev, p[1], UNMAPPED_ADDR, 2), ==, -EFAULT);
-    g_assert_cmpint(SYS(f, NR_writev, p[1], f->scratch + SCRATCH_SIZE - 16, 2), ==, -EFAULT);
-    g_assert_cmpint(SYS(f, NR_writev, p[1], f->scratch, IOV_MAX + 1), ==, -EINVAL);
-    g_assert_cmpint(SYS(f, NR_writev, p[1], f->scratch, UINT64_MAX), ==, -EINVAL);
+    g_assert_cmpint(SYS(f, NR_writev, p[1], f->u.scratch + SCRATCH_SIZE - 16, 2), ==, -EFAULT);
+    g_assert_cmpint(SYS(f, NR_writev, p[1], f->u.scratch, IOV_MAX + 1), ==, -EINVAL);
+    g_assert_cmpint(SYS(f, NR_writev, p[1], f->u.scratch, UINT64_MAX), ==, -EINVAL);
     /* A bad buffer after good bytes ends the transfer short, as in Linux. */
-    uint64_t iov2[4] = {put_str(f, 0, "abcd"), 4, UNMAPPED_ADDR, 4};
-    memcpy(f->host + 0x100, iov2, sizeof(iov2));
-    g_assert_cmpint(SYS(f, NR_writev, p[1], f->scratch + 0x100, 2), ==, 4);
+    uint64_t iov2[4] = {user_fixture_put_str(&f->u, 0, "abcd"), 4, UNMAPPED_ADDR, 4};
+    memcpy(f->u.host + 0x100, iov2, sizeof(iov2));
+    g_assert_cmpint(SYS(f, NR_writev, p[1], f->u.scratch + 0x100, 2), ==, 4);
     guest_close_pair(f, p);
 }
 
@@ -328,14 +287,14 @@ static void test_efault_paths(Fixture *f, gconstpointer data)
     g_assert_cmpint(SYS(f, NR_openat, at, UNMAPPED_ADDR, O_RDONLY), ==, -EFAULT);
     g_assert_cmpint(SYS(f, NR_openat, at, 0, O_RDONLY), ==, -EFAULT);
     /* Unterminated up to the unmapped page. */
-    memset(f->host + SCRATCH_SIZE - 8, 'a', 8);
-    g_assert_cmpint(SYS(f, NR_openat, at, f->scratch + SCRATCH_SIZE - 8, O_RDONLY), ==, -EFAULT);
+    memset(f->u.host + SCRATCH_SIZE - 8, 'a', 8);
+    g_assert_cmpint(SYS(f, NR_openat, at, f->u.scratch + SCRATCH_SIZE - 8, O_RDONLY), ==, -EFAULT);
     /* Longer than PATH_MAX. */
-    memset(f->host, 'a', PATH_MAX + 10);
-    f->host[PATH_MAX + 10] = 0;
-    g_assert_cmpint(SYS(f, NR_openat, at, f->scratch, O_RDONLY), ==, -ENAMETOOLONG);
-    g_assert_cmpint(SYS(f, NR_newfstatat, at, f->scratch, f->scratch, 0), ==, -ENAMETOOLONG);
-    g_assert_cmpint(SYS(f, NR_readlinkat, at, UNMAPPED_ADDR, f->scratch, 64), ==, -EFAULT);
+    memset(f->u.host, 'a', PATH_MAX + 10);
+    f->u.host[PATH_MAX + 10] = 0;
+    g_assert_cmpint(SYS(f, NR_openat, at, f->u.scratch, O_RDONLY), ==, -ENAMETOOLONG);
+    g_assert_cmpint(SYS(f, NR_newfstatat, at, f->u.scratch, f->u.scratch, 0), ==, -ENAMETOOLONG);
+    g_assert_cmpint(SYS(f, NR_readlinkat, at, UNMAPPED_ADDR, f->u.scratch, 64), ==, -EFAULT);
 }
 
 static void test_enosys(Fixture *f, gconstpointer data)
@@ -349,21 +308,26 @@ static void test_enosys(Fixture *f, gconstpointer data)
 static void test_procfs(Fixture *f, gconstpointer data)
 {
     uint64_t at = (uint64_t)AT_FDCWD;
-    const char *exe = f->proc.exe_path;
+    const char *exe = f->u.proc.exe_path;
     g_autofree char *by_pid = g_strdup_printf("/proc/%d/exe", getpid());
     for (int i = 0; i < 2; i++) {
-        uint64_t name = put_str(f, 0, i ? by_pid : "/proc/self/exe");
-        g_assert_cmpint(SYS(f, NR_readlinkat, at, name, f->scratch + 0x100, 256), ==, strlen(exe));
-        g_assert_cmpmem(f->host + 0x100, strlen(exe), exe, strlen(exe));
+        uint64_t name = user_fixture_put_str(&f->u, 0, i ? by_pid : "/proc/self/exe");
+        g_assert_cmpint(SYS(f, NR_readlinkat, at, name, f->u.scratch + 0x100, 256), ==,
+                        strlen(exe));
+        g_assert_cmpmem(f->u.host + 0x100, strlen(exe), exe, strlen(exe));
     }
-    g_assert_cmpint(SYS(f, NR_readlinkat, at, put_str(f, 0, "/proc/self/exe"), f->scratch, 3), ==,
-                    3);
+    g_assert_cmpint(SYS(f, NR_readlinkat, at, user_fixture_put_str(&f->u, 0, "/proc/self/exe"),
+                        f->u.scratch, 3),
+                    ==, 3);
     struct stat st;
     g_assert_cmpint(stat(exe, &st), ==, 0);
-    g_assert_cmpint(SYS(f, NR_newfstatat, at, put_str(f, 0, "/proc/self/exe"), f->scratch, 0), ==,
-                    0);
-    g_assert_cmpuint(get_u64(f->host, 8), ==, st.st_ino);
-    g_assert_cmpint(SYS(f, NR_openat, at, put_str(f, 0, "/proc/self/exe"), O_WRONLY), ==, -ETXTBSY);
+    g_assert_cmpint(SYS(f, NR_newfstatat, at, user_fixture_put_str(&f->u, 0, "/proc/self/exe"),
+                        f->u.scratch, 0),
+                    ==, 0);
+    g_assert_cmpuint(get_u64(f->u.host, 8), ==, st.st_ino);
+    g_assert_cmpint(
+        SYS(f, NR_openat, at, user_fixture_put_str(&f->u, 0, "/proc/self/exe"), O_WRONLY), ==,
+        -ETXTBSY);
 }
 
 /* The bytes /proc/self/<name> gives the guest. */
@@ -371,13 +335,14 @@ static void check_proc_file(Fixture *f, const char *name, const void *want, size
 {
     g_autofree char *path = g_strdup_printf("/proc/self/%s", name);
     uint64_t at = (uint64_t)AT_FDCWD;
-    int64_t fd = SYS(f, NR_openat, at, put_str(f, 0, path), O_RDONLY | O_CLOEXEC);
+    int64_t fd = SYS(f, NR_openat, at, user_fixture_put_str(&f->u, 0, path), O_RDONLY | O_CLOEXEC);
     g_assert_cmpint(fd, >=, 0);
-    g_assert_cmpint(SYS(f, NR_read, fd, f->scratch + 0x100, 4096), ==, len);
-    g_assert_cmpmem(f->host + 0x100, len, want, len);
-    g_assert_cmpint(SYS(f, NR_write, fd, f->scratch, 1), <, 0);
+    g_assert_cmpint(SYS(f, NR_read, fd, f->u.scratch + 0x100, 4096), ==, len);
+    g_assert_cmpmem(f->u.host + 0x100, len, want, len);
+    g_assert_cmpint(SYS(f, NR_write, fd, f->u.scratch, 1), <, 0);
     g_assert_cmpint(SYS(f, NR_close, fd), ==, 0);
-    g_assert_cmpint(SYS(f, NR_openat, at, put_str(f, 0, path), O_RDWR), ==, -EACCES);
+    g_assert_cmpint(SYS(f, NR_openat, at, user_fixture_put_str(&f->u, 0, path), O_RDWR), ==,
+                    -EACCES);
 }
 
 static void test_procfs_files(Fixture *f, gconstpointer data)
@@ -395,14 +360,14 @@ static void test_clock(Fixture *f, gconstpointer data)
 {
     struct timespec before, after, guest;
     g_assert_cmpint(clock_gettime(CLOCK_MONOTONIC, &before), ==, 0);
-    g_assert_cmpint(SYS(f, NR_clock_gettime, CLOCK_MONOTONIC, f->scratch + 8), ==, 0);
+    g_assert_cmpint(SYS(f, NR_clock_gettime, CLOCK_MONOTONIC, f->u.scratch + 8), ==, 0);
     g_assert_cmpint(clock_gettime(CLOCK_MONOTONIC, &after), ==, 0);
-    memcpy(&guest, f->host + 8, sizeof(guest));
+    memcpy(&guest, f->u.host + 8, sizeof(guest));
     g_assert_cmpint(timespec_ns(&before), <=, timespec_ns(&guest));
     g_assert_cmpint(timespec_ns(&guest), <=, timespec_ns(&after));
-    g_assert_cmpint(SYS(f, NR_clock_gettime, CLOCK_REALTIME, f->scratch), ==, 0);
-    g_assert_cmpint((int64_t)get_u64(f->host, 0), >, 1577836800); /* 2020 */
-    g_assert_cmpint(SYS(f, NR_clock_gettime, (uint64_t)-42, f->scratch), ==, -EINVAL);
+    g_assert_cmpint(SYS(f, NR_clock_gettime, CLOCK_REALTIME, f->u.scratch), ==, 0);
+    g_assert_cmpint((int64_t)get_u64(f->u.host, 0), >, 1577836800); /* 2020 */
+    g_assert_cmpint(SYS(f, NR_clock_gettime, (uint64_t)-42, f->u.scratch), ==, -EINVAL);
 }
 
 static void test_brk(Fixture *f, gconstpointer data)
@@ -412,13 +377,13 @@ static void test_brk(Fixture *f, gconstpointer data)
     g_assert_cmpuint(SYS(f, NR_brk, top), ==, top);
     int p[2];
     guest_pipe(f, p);
-    g_assert_cmpint(SYS(f, NR_write, p[1], put_str(f, 0, "heap"), 4), ==, 4);
+    g_assert_cmpint(SYS(f, NR_write, p[1], user_fixture_put_str(&f->u, 0, "heap"), 4), ==, 4);
     g_assert_cmpint(SYS(f, NR_read, p[0], top - 4, 4), ==, 4);
-    g_assert_cmpmem(g2h(&f->proc.space, top - 4), 4, "heap", 4);
+    g_assert_cmpmem(g2h(&f->u.proc.space, top - 4), 4, "heap", 4);
     g_assert_cmpuint(SYS(f, NR_brk, BRK_START), ==, BRK_START);
     g_assert_cmpint(SYS(f, NR_read, p[0], top - 4, 4), ==, -EFAULT);
     g_assert_cmpuint(SYS(f, NR_brk, top), ==, top);
-    g_assert_cmpmem(g2h(&f->proc.space, top - 4), 4, "\0\0\0\0", 4);
+    g_assert_cmpmem(g2h(&f->u.proc.space, top - 4), 4, "\0\0\0\0", 4);
     guest_close_pair(f, p);
 }
 
@@ -430,13 +395,13 @@ static void test_mmap(Fixture *f, gconstpointer data)
     g_assert_cmpuint(m & (GUEST_PAGE_SIZE - 1), ==, 0);
     int p[2];
     guest_pipe(f, p);
-    g_assert_cmpint(SYS(f, NR_write, p[1], put_str(f, 0, "map"), 3), ==, 3);
+    g_assert_cmpint(SYS(f, NR_write, p[1], user_fixture_put_str(&f->u, 0, "map"), 3), ==, 3);
     g_assert_cmpint(SYS(f, NR_read, p[0], m + GUEST_PAGE_SIZE - 1, 3), ==, 3);
     g_assert_cmpint(SYS(f, NR_write, p[1], m + GUEST_PAGE_SIZE - 1, 3), ==, 3);
 
     /* MADV_DONTNEED: anonymous private memory reads back as zeros. */
     g_assert_cmpint(SYS(f, NR_madvise, m, 2 * GUEST_PAGE_SIZE, MADV_DONTNEED), ==, 0);
-    g_assert_cmpmem(g2h(&f->proc.space, m + GUEST_PAGE_SIZE - 1), 3, "\0\0\0", 3);
+    g_assert_cmpmem(g2h(&f->u.proc.space, m + GUEST_PAGE_SIZE - 1), 3, "\0\0\0", 3);
     g_assert_cmpint(SYS(f, NR_madvise, m + 1, 1, MADV_DONTNEED), ==, -EINVAL);
     g_assert_cmpint(SYS(f, NR_madvise, UNMAPPED_ADDR, 1, MADV_DONTNEED), ==, -ENOMEM);
 
@@ -451,12 +416,12 @@ static void test_fcntl_ioctl(Fixture *f, gconstpointer data)
 {
     int p[2];
     guest_pipe(f, p);
-    g_assert_cmpint(SYS(f, NR_write, p[1], put_str(f, 0, "abc"), 3), ==, 3);
-    g_assert_cmpint(SYS(f, NR_ioctl, p[0], FIONREAD, f->scratch + 0x100), ==, 0);
-    g_assert_cmpint(get_u32(f->host, 0x100), ==, 3);
-    g_assert_cmpint(SYS(f, NR_ioctl, p[0], TCGETS, f->scratch + 0x100), ==, -ENOTTY);
-    g_assert_cmpint(SYS(f, NR_ioctl, p[0], 0x1234, f->scratch), ==, -ENOTTY);
-    g_assert_cmpint(SYS(f, NR_ioctl, 999, 0x1234, f->scratch), ==, -EBADF);
+    g_assert_cmpint(SYS(f, NR_write, p[1], user_fixture_put_str(&f->u, 0, "abc"), 3), ==, 3);
+    g_assert_cmpint(SYS(f, NR_ioctl, p[0], FIONREAD, f->u.scratch + 0x100), ==, 0);
+    g_assert_cmpint(get_u32(f->u.host, 0x100), ==, 3);
+    g_assert_cmpint(SYS(f, NR_ioctl, p[0], TCGETS, f->u.scratch + 0x100), ==, -ENOTTY);
+    g_assert_cmpint(SYS(f, NR_ioctl, p[0], 0x1234, f->u.scratch), ==, -ENOTTY);
+    g_assert_cmpint(SYS(f, NR_ioctl, 999, 0x1234, f->u.scratch), ==, -EBADF);
     g_assert_cmpint(SYS(f, NR_ioctl, p[0], FIONREAD, UNMAPPED_ADDR), ==, -EFAULT);
     g_assert_cmpint(SYS(f, NR_fcntl, p[0], F_GETFD), ==, 0);
     g_assert_cmpint(SYS(f, NR_ioctl, p[0], FIOCLEX), ==, 0);
@@ -470,35 +435,38 @@ static void test_fcntl_ioctl(Fixture *f, gconstpointer data)
 /* aarch64 numbers O_DIRECTORY (and three more) apart from the generic ABI. */
 static void test_aarch64_open_flags(Fixture *f, gconstpointer data)
 {
-    f->proc.arch = &test_aarch64;
+    f->u.proc.arch = &test_aarch64;
     uint64_t at = (uint64_t)AT_FDCWD;
-    g_assert_cmpint(SYS(f, NR_openat, at, put_str(f, 0, "/bin/true"), A64_O_DIRECTORY), ==,
-                    -ENOTDIR);
-    int64_t fd = SYS(f, NR_openat, at, put_str(f, 0, "/"), A64_O_DIRECTORY);
+    g_assert_cmpint(
+        SYS(f, NR_openat, at, user_fixture_put_str(&f->u, 0, "/bin/true"), A64_O_DIRECTORY), ==,
+        -ENOTDIR);
+    int64_t fd = SYS(f, NR_openat, at, user_fixture_put_str(&f->u, 0, "/"), A64_O_DIRECTORY);
     g_assert_cmpint(fd, >=, 0);
     int64_t fl = SYS(f, NR_fcntl, fd, F_GETFL);
     g_assert_cmpint(fl & A64_O_DIRECTORY, ==, A64_O_DIRECTORY);
     g_assert_cmpint(fl & G_O_DIRECTORY, ==, 0);
     g_assert_cmpint(SYS(f, NR_close, fd), ==, 0);
-    g_assert_cmpint(SYS(f, NR_uname, f->scratch), ==, 0);
-    g_assert_cmpstr((const char *)f->host + 4 * 65, ==, "aarch64");
+    g_assert_cmpint(SYS(f, NR_uname, f->u.scratch), ==, 0);
+    g_assert_cmpstr((const char *)f->u.host + 4 * 65, ==, "aarch64");
 }
 
 static void test_proc_ids(Fixture *f, gconstpointer data)
 {
     g_assert_cmpint(SYS(f, NR_getpid), ==, getpid());
-    g_assert_cmpint(SYS(f, NR_gettid), ==, f->thread.tid);
+    g_assert_cmpint(SYS(f, NR_gettid), ==, f->u.thread.tid);
     g_assert_cmpint(SYS(f, NR_kill, (uint64_t)getpid(), 0), ==, 0);
     g_assert_cmpint(SYS(f, NR_kill, (uint64_t)getpid(), SIGCHLD), ==, 0);
     g_assert_cmpint(SYS(f, NR_kill, (uint64_t)getpid(), 65), ==, -EINVAL);
-    g_assert_cmpint(SYS(f, NR_prctl, PR_SET_NAME, put_str(f, 0, "guest-name-too-long")), ==, 0);
-    g_assert_cmpint(SYS(f, NR_prctl, PR_GET_NAME, f->scratch + 0x100), ==, 0);
-    g_assert_cmpstr((const char *)f->host + 0x100, ==, "guest-name-too-");
+    g_assert_cmpint(
+        SYS(f, NR_prctl, PR_SET_NAME, user_fixture_put_str(&f->u, 0, "guest-name-too-long")), ==,
+        0);
+    g_assert_cmpint(SYS(f, NR_prctl, PR_GET_NAME, f->u.scratch + 0x100), ==, 0);
+    g_assert_cmpstr((const char *)f->u.host + 0x100, ==, "guest-name-too-");
     g_assert_cmpint(SYS(f, NR_prctl, PR_GET_DUMPABLE), ==, -EINVAL);
     g_autofree char *cwd = g_get_current_dir();
-    g_assert_cmpint(SYS(f, NR_getcwd, f->scratch, 4096), ==, strlen(cwd) + 1);
-    g_assert_cmpstr((const char *)f->host, ==, cwd);
-    g_assert_cmpint(SYS(f, NR_getcwd, f->scratch, 1), ==, -ERANGE);
+    g_assert_cmpint(SYS(f, NR_getcwd, f->u.scratch, 4096), ==, strlen(cwd) + 1);
+    g_assert_cmpstr((const char *)f->u.host, ==, cwd);
+    g_assert_cmpint(SYS(f, NR_getcwd, f->u.scratch, 1), ==, -ERANGE);
 }
 
 /* PADDOCK_LOG=syscall,guest_errors: strace-like lines, one report per missing number. */
@@ -508,9 +476,10 @@ static void test_trace(Fixture *f, gconstpointer data)
         log_mask = LOG_SYSCALL | LOG_GUEST_ERROR;
         int p[2];
         guest_pipe(f, p);
-        SYS(f, NR_write, p[1], put_str(f, 0, "hi\n"), 3);
+        SYS(f, NR_write, p[1], user_fixture_put_str(&f->u, 0, "hi\n"), 3);
         SYS(f, NR_close, (uint64_t)-1);
-        SYS(f, NR_openat, (uint64_t)AT_FDCWD, put_str(f, 0, "/nonexistent"), O_RDONLY);
+        SYS(f, NR_openat, (uint64_t)AT_FDCWD, user_fixture_put_str(&f->u, 0, "/nonexistent"),
+            O_RDONLY);
         SYS(f, NR_io_setup, 1, 2);
         SYS(f, NR_io_setup, 1, 2);
         SYS(f, 1000);

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "tests/unit/test-util.h"
+#include "tests/unit/user-fixture.h"
 #include "user/user-internal.h"
 
 /* asm-generic/unistd.h, written out independently of the table. */
@@ -47,32 +48,16 @@ enum {
 #define UNMAPPED_ADDR 0x2000ull
 
 typedef struct Fixture {
-    UserProcess proc;
-    UserThread thread;
-    uint64_t scratch; /* SCRATCH_SIZE read-write bytes, then one read-only page */
-    uint8_t *host;
-    char *dir; /* a private temporary directory */
+    UserFixture u; /* the scratch area: SCRATCH_SIZE read-write bytes, then one read-only page */
+    char *dir;     /* a private temporary directory */
 } Fixture;
-
-static const UserArch test_riscv64 = {.name = "riscv64", .elf_machine = EM_RISCV};
 
 static void fixture_setup(Fixture *f, gconstpointer data)
 {
     g_autoptr(GError) err = NULL;
     memset(f, 0, sizeof(*f));
-    g_assert_true(guest_space_init(&f->proc.space, 1ull << 32, &err));
-    f->proc.arch = &test_riscv64;
-    f->proc.exe_path = g_strdup("/bin/true");
-    g_assert_cmpint(pthread_mutex_init(&f->proc.thread_lock, NULL), ==, 0);
-    f->thread.proc = &f->proc;
-    user_thread_enlist(&f->thread);
-    int64_t a = guest_mmap(&f->proc.space, 0, SCRATCH_SIZE + GUEST_PAGE_SIZE,
-                           PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    g_assert_cmpint(a, >, 0);
-    g_assert_cmpint(guest_mprotect(&f->proc.space, a + SCRATCH_SIZE, GUEST_PAGE_SIZE, PROT_READ),
-                    ==, 0);
-    f->scratch = (uint64_t)a;
-    f->host = g2h(&f->proc.space, f->scratch);
+    user_fixture_setup(&f->u, &user_fixture_riscv64, SCRATCH_SIZE, false);
+    user_thread_enlist(&f->u.thread);
     f->dir = g_dir_make_tmp("paddock-test-thread.XXXXXX", &err);
     g_assert_no_error(err);
 }
@@ -87,47 +72,20 @@ static void fixture_teardown(Fixture *f, gconstpointer data)
 {
     remove_dir(f);
     g_free(f->dir);
-    guest_space_destroy(&f->proc.space);
-    g_free(f->proc.exe_path);
-    g_free(f->proc.sysroot);
-    pthread_mutex_destroy(&f->proc.thread_lock);
+    user_fixture_teardown(&f->u);
 }
 
-static int64_t call(Fixture *f, unsigned nr, const uint64_t args[6])
-{
-    return user_syscall(&f->thread, nr, args);
-}
-
-#define SYS(f, nr, ...) call((f), (nr), (const uint64_t[6]){__VA_ARGS__})
+#define SYS(f, nr, ...) USER_SYS(&(f)->u, (nr), __VA_ARGS__)
 
 static uint32_t *word_at(Fixture *f, uint64_t off)
 {
-    return (uint32_t *)(f->host + off);
-}
-
-static void put_u64(Fixture *f, uint64_t off, uint64_t v)
-{
-    memcpy(f->host + off, &v, sizeof(v));
-}
-
-static uint64_t get_u64(Fixture *f, uint64_t off)
-{
-    uint64_t v;
-    memcpy(&v, f->host + off, sizeof(v));
-    return v;
-}
-
-/* Copies s into the scratch area at off; returns its guest address. */
-static uint64_t put_str(Fixture *f, uint64_t off, const char *s)
-{
-    memcpy(f->host + off, s, strlen(s) + 1);
-    return f->scratch + off;
+    return (uint32_t *)(f->u.host + off);
 }
 
 static void test_futex_errors(Fixture *f, gconstpointer data)
 {
-    uint64_t w = f->scratch, ro = f->scratch + SCRATCH_SIZE;
-    uint64_t ts = f->scratch + 64;
+    uint64_t w = f->u.scratch, ro = f->u.scratch + SCRATCH_SIZE;
+    uint64_t ts = f->u.scratch + 64;
     *word_at(f, 0) = 5;
     g_assert_cmpint(SYS(f, NR_futex, w + 1, FUTEX_WAIT, 5), ==, -EINVAL);
     g_assert_cmpint(SYS(f, NR_futex, UNMAPPED_ADDR, FUTEX_WAKE, 1), ==, -EFAULT);
@@ -136,7 +94,7 @@ static void test_futex_errors(Fixture *f, gconstpointer data)
     g_assert_cmpint(SYS(f, NR_futex, w, FUTEX_WAIT_PRIVATE, 4), ==, -EAGAIN);
     g_assert_cmpint(SYS(f, NR_futex, w, FUTEX_WAIT, 5, UNMAPPED_ADDR), ==, -EFAULT);
     struct timespec t = {0, 1000000};
-    memcpy(f->host + 64, &t, sizeof(t));
+    memcpy(f->u.host + 64, &t, sizeof(t));
     g_assert_cmpint(SYS(f, NR_futex, w, FUTEX_WAIT_PRIVATE, 5, ts), ==, -ETIMEDOUT);
     g_assert_cmpint(SYS(f, NR_futex, w, FUTEX_WAKE_PRIVATE, 1), ==, 0);
     g_assert_cmpint(SYS(f, NR_futex, w, FUTEX_WAIT_BITSET, 5, 0, 0, 0), ==, -EINVAL);
@@ -153,13 +111,13 @@ static void test_futex_errors(Fixture *f, gconstpointer data)
 /* PI futexes hold tids: the guest's are the host's, so the host kernel takes them. */
 static void test_futex_pi(Fixture *f, gconstpointer data)
 {
-    uint64_t w = f->scratch;
+    uint64_t w = f->u.scratch;
     *word_at(f, 0) = 0;
     g_assert_cmpint(SYS(f, NR_futex, w, FUTEX_TRYLOCK_PI_PRIVATE), ==, 0);
     g_assert_cmpuint(*word_at(f, 0) & FUTEX_TID_MASK, ==, (uint32_t)gettid());
     g_assert_cmpint(SYS(f, NR_futex, w, FUTEX_UNLOCK_PI_PRIVATE), ==, 0);
     g_assert_cmpuint(*word_at(f, 0), ==, 0);
-    g_assert_cmpint(SYS(f, NR_futex, f->scratch + SCRATCH_SIZE, FUTEX_TRYLOCK_PI), ==, -EFAULT);
+    g_assert_cmpint(SYS(f, NR_futex, f->u.scratch + SCRATCH_SIZE, FUTEX_TRYLOCK_PI), ==, -EFAULT);
 }
 
 typedef struct Waiter {
@@ -189,7 +147,7 @@ static void wake_until_woken(Fixture *f, uint64_t addr, int op)
 
 static void test_futex_wait_wake(Fixture *f, gconstpointer data)
 {
-    Waiter w = {f, f->scratch + 16, FUTEX_WAIT_PRIVATE, 0, -1};
+    Waiter w = {f, f->u.scratch + 16, FUTEX_WAIT_PRIVATE, 0, -1};
     *word_at(f, 16) = 0;
     pthread_t th;
     g_assert_cmpint(pthread_create(&th, NULL, waiter_main, &w), ==, 0);
@@ -201,18 +159,18 @@ static void test_futex_wait_wake(Fixture *f, gconstpointer data)
 /* set_tid_address, then the thread's exit: the word is zeroed and its waiter woken. */
 static void test_clear_child_tid(Fixture *f, gconstpointer data)
 {
-    uint64_t addr = f->scratch + 32;
+    uint64_t addr = f->u.scratch + 32;
     *word_at(f, 32) = 77;
-    g_assert_cmpint(SYS(f, NR_set_tid_address, addr), ==, f->thread.tid);
+    g_assert_cmpint(SYS(f, NR_set_tid_address, addr), ==, f->u.thread.tid);
     Waiter w = {f, addr, FUTEX_WAIT, 77, -1};
     pthread_t th;
     g_assert_cmpint(pthread_create(&th, NULL, waiter_main, &w), ==, 0);
     g_usleep(10000);
-    user_futex_clear_child_tid(&f->thread);
+    user_futex_clear_child_tid(&f->u.thread);
     g_assert_cmpint(pthread_join(th, NULL), ==, 0);
     g_assert_true(w.ret == 0 || w.ret == -EAGAIN);
     g_assert_cmpuint(*word_at(f, 32), ==, 0);
-    g_assert_cmpuint(f->thread.clear_child_tid, ==, 0);
+    g_assert_cmpuint(f->u.thread.clear_child_tid, ==, 0);
 }
 
 /* Offsets in the scratch area of a robust list: the head, and entries whose futex word
@@ -221,49 +179,49 @@ enum { HEAD = 0x100, ENTRY_A = 0x200, ENTRY_B = 0x300, ENTRY_C = 0x400, FUTEX_OF
 
 static void robust_head(Fixture *f, uint64_t first, uint64_t pending)
 {
-    put_u64(f, HEAD, first);
-    put_u64(f, HEAD + 8, FUTEX_OFF);
-    put_u64(f, HEAD + 16, pending);
-    g_assert_cmpint(SYS(f, NR_set_robust_list, f->scratch + HEAD, 24), ==, 0);
+    put_u64(f->u.host, HEAD, first);
+    put_u64(f->u.host, HEAD + 8, FUTEX_OFF);
+    put_u64(f->u.host, HEAD + 16, pending);
+    g_assert_cmpint(SYS(f, NR_set_robust_list, f->u.scratch + HEAD, 24), ==, 0);
 }
 
 static void test_robust_list(Fixture *f, gconstpointer data)
 {
-    uint32_t tid = (uint32_t)f->thread.tid;
+    uint32_t tid = (uint32_t)f->u.thread.tid;
     /* head -> A -> B (PI) -> head; C is the pending entry, not on the list. */
-    robust_head(f, f->scratch + ENTRY_A, f->scratch + ENTRY_C);
-    put_u64(f, ENTRY_A, (f->scratch + ENTRY_B) | 1);
-    put_u64(f, ENTRY_B, f->scratch + HEAD);
+    robust_head(f, f->u.scratch + ENTRY_A, f->u.scratch + ENTRY_C);
+    put_u64(f->u.host, ENTRY_A, (f->u.scratch + ENTRY_B) | 1);
+    put_u64(f->u.host, ENTRY_B, f->u.scratch + HEAD);
     *word_at(f, ENTRY_A + FUTEX_OFF) = tid | FUTEX_WAITERS;
     *word_at(f, ENTRY_B + FUTEX_OFF) = tid;
     *word_at(f, ENTRY_C + FUTEX_OFF) = tid;
     *word_at(f, ENTRY_C + FUTEX_OFF + 4) = 12345; /* not ours: untouched */
-    user_futex_exit_robust(&f->thread);
+    user_futex_exit_robust(&f->u.thread);
     g_assert_cmphex(*word_at(f, ENTRY_A + FUTEX_OFF), ==, FUTEX_WAITERS | FUTEX_OWNER_DIED);
     g_assert_cmphex(*word_at(f, ENTRY_B + FUTEX_OFF), ==, FUTEX_OWNER_DIED);
     g_assert_cmphex(*word_at(f, ENTRY_C + FUTEX_OFF), ==, FUTEX_OWNER_DIED);
-    g_assert_cmpuint(f->thread.robust_list, ==, 0);
+    g_assert_cmpuint(f->u.thread.robust_list, ==, 0);
 
     /* A futex held by another thread stays as it is; a cycle that misses the head ends
      * at the walk's bound; a link into unmapped memory ends the walk. */
-    robust_head(f, f->scratch + ENTRY_A, 0);
-    put_u64(f, ENTRY_A, f->scratch + ENTRY_A);
+    robust_head(f, f->u.scratch + ENTRY_A, 0);
+    put_u64(f->u.host, ENTRY_A, f->u.scratch + ENTRY_A);
     *word_at(f, ENTRY_A + FUTEX_OFF) = 12345;
-    user_futex_exit_robust(&f->thread);
+    user_futex_exit_robust(&f->u.thread);
     g_assert_cmpuint(*word_at(f, ENTRY_A + FUTEX_OFF), ==, 12345);
     robust_head(f, UNMAPPED_ADDR, 0);
-    user_futex_exit_robust(&f->thread);
+    user_futex_exit_robust(&f->u.thread);
 }
 
 static void test_robust_list_calls(Fixture *f, gconstpointer data)
 {
-    g_assert_cmpint(SYS(f, NR_set_robust_list, f->scratch, 16), ==, -EINVAL);
-    g_assert_cmpint(SYS(f, NR_set_robust_list, f->scratch + HEAD, 24), ==, 0);
-    uint64_t out = f->scratch + 0x800;
+    g_assert_cmpint(SYS(f, NR_set_robust_list, f->u.scratch, 16), ==, -EINVAL);
+    g_assert_cmpint(SYS(f, NR_set_robust_list, f->u.scratch + HEAD, 24), ==, 0);
+    uint64_t out = f->u.scratch + 0x800;
     g_assert_cmpint(SYS(f, NR_get_robust_list, 0, out, out + 8), ==, 0);
-    g_assert_cmphex(get_u64(f, 0x800), ==, f->scratch + HEAD);
-    g_assert_cmpuint(get_u64(f, 0x808), ==, 24);
-    g_assert_cmpint(SYS(f, NR_get_robust_list, (uint64_t)f->thread.tid, out, out + 8), ==, 0);
+    g_assert_cmphex(get_u64(f->u.host, 0x800), ==, f->u.scratch + HEAD);
+    g_assert_cmpuint(get_u64(f->u.host, 0x808), ==, 24);
+    g_assert_cmpint(SYS(f, NR_get_robust_list, (uint64_t)f->u.thread.tid, out, out + 8), ==, 0);
     g_assert_cmpint(SYS(f, NR_get_robust_list, 0x3fffffff, out, out + 8), ==, -ESRCH);
     g_assert_cmpint(SYS(f, NR_get_robust_list, 0, UNMAPPED_ADDR, out + 8), ==, -EFAULT);
 }
@@ -286,14 +244,14 @@ static void test_clone_invalid(Fixture *f, gconstpointer data)
 /* struct clone_args at the start of the scratch area: flags, then field n at 8 * n. */
 static void test_clone3_invalid(Fixture *f, gconstpointer data)
 {
-    uint64_t args = f->scratch;
-    memset(f->host, 0, 256);
+    uint64_t args = f->u.scratch;
+    memset(f->u.host, 0, 256);
     g_assert_cmpint(SYS(f, NR_clone3, args, 56), ==, -EINVAL);
     g_assert_cmpint(SYS(f, NR_clone3, args, GUEST_PAGE_SIZE + 8), ==, -E2BIG);
     g_assert_cmpint(SYS(f, NR_clone3, UNMAPPED_ADDR, 64), ==, -EFAULT);
-    f->host[100] = 1; /* past the known struct: must be zero */
+    f->u.host[100] = 1; /* past the known struct: must be zero */
     g_assert_cmpint(SYS(f, NR_clone3, args, 104), ==, -E2BIG);
-    f->host[100] = 0;
+    f->u.host[100] = 0;
     const struct {
         unsigned field;
         uint64_t value;
@@ -307,8 +265,8 @@ static void test_clone3_invalid(Fixture *f, gconstpointer data)
         {10, 3},       /* cgroup */
     };
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
-        memset(f->host, 0, 256);
-        put_u64(f, 8 * bad[i].field, bad[i].value);
+        memset(f->u.host, 0, 256);
+        put_u64(f->u.host, 8 * bad[i].field, bad[i].value);
         g_assert_cmpint(SYS(f, NR_clone3, args, 88), ==, -EINVAL);
     }
 }
@@ -334,13 +292,13 @@ static void test_wait4(Fixture *f, gconstpointer data)
     pid_t pid = child_exiting(5, -1);
     /* A bad pointer is refused before the child is reaped, so it can be waited for again. */
     g_assert_cmpint(SYS(f, NR_wait4, pid, UNMAPPED_ADDR, 0, 0), ==, -EFAULT);
-    g_assert_cmpint(SYS(f, NR_wait4, pid, f->scratch + SCRATCH_SIZE, 0, 0), ==, -EFAULT);
-    memset(f->host, 0xff, 256);
-    g_assert_cmpint(SYS(f, NR_wait4, pid, f->scratch, 0, f->scratch + 8), ==, pid);
+    g_assert_cmpint(SYS(f, NR_wait4, pid, f->u.scratch + SCRATCH_SIZE, 0, 0), ==, -EFAULT);
+    memset(f->u.host, 0xff, 256);
+    g_assert_cmpint(SYS(f, NR_wait4, pid, f->u.scratch, 0, f->u.scratch + 8), ==, pid);
     int status;
-    memcpy(&status, f->host, sizeof(status));
+    memcpy(&status, f->u.host, sizeof(status));
     g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 5);
-    g_assert_cmpuint(get_u64(f, 8 + 8), <, 1000000); /* ru_utime.tv_usec */
+    g_assert_cmpuint(get_u64(f->u.host, 8 + 8), <, 1000000); /* ru_utime.tv_usec */
 }
 
 enum { INFO = 0x100 };
@@ -350,8 +308,8 @@ static void test_waitid(Fixture *f, gconstpointer data)
     int p[2];
     g_assert_cmpint(pipe(p), ==, 0);
     pid_t pid = child_exiting(7, p[0]);
-    memset(f->host + INFO, 0xff, 128);
-    uint64_t info = f->scratch + INFO;
+    memset(f->u.host + INFO, 0xff, 128);
+    uint64_t info = f->u.scratch + INFO;
     /* Nothing to report yet: the fields waitid writes are zero, the rest untouched. */
     g_assert_cmpint(SYS(f, NR_waitid, P_PID, pid, info, WEXITED | WNOHANG, 0), ==, 0);
     g_assert_cmpuint(*word_at(f, INFO), ==, 0);
@@ -359,7 +317,7 @@ static void test_waitid(Fixture *f, gconstpointer data)
     g_assert_cmphex(*word_at(f, INFO + 12), ==, 0xffffffff);
     g_assert_cmphex(*word_at(f, INFO + 28), ==, 0xffffffff);
     g_assert_cmpint(write(p[1], "x", 1), ==, 1);
-    g_assert_cmpint(SYS(f, NR_waitid, P_PID, pid, info, WEXITED, f->scratch), ==, 0);
+    g_assert_cmpint(SYS(f, NR_waitid, P_PID, pid, info, WEXITED, f->u.scratch), ==, 0);
     g_assert_cmpint(*word_at(f, INFO), ==, SIGCHLD);
     g_assert_cmpint(*word_at(f, INFO + 8), ==, CLD_EXITED);
     g_assert_cmpint(*word_at(f, INFO + 16), ==, pid);
@@ -381,10 +339,11 @@ static char *make_file(Fixture *f, const char *name, const char *text, mode_t mo
 /* execve(path, {"x", NULL}, {NULL}) with path copied into guest memory. */
 static int64_t exec_path(Fixture *f, const char *path)
 {
-    put_u64(f, 0x800, f->scratch + 0x900);
-    put_u64(f, 0x808, 0);
-    put_str(f, 0x900, "x");
-    return SYS(f, NR_execve, put_str(f, 0, path), f->scratch + 0x800, f->scratch + 0x808);
+    put_u64(f->u.host, 0x800, f->u.scratch + 0x900);
+    put_u64(f->u.host, 0x808, 0);
+    user_fixture_put_str(&f->u, 0x900, "x");
+    return SYS(f, NR_execve, user_fixture_put_str(&f->u, 0, path), f->u.scratch + 0x800,
+               f->u.scratch + 0x808);
 }
 
 static void test_execve_errors(Fixture *f, gconstpointer data)
@@ -405,10 +364,10 @@ static void test_execve_errors(Fixture *f, gconstpointer data)
     g_assert_cmpint(exec_path(f, self), ==, -ELOOP);
     /* Bad guest pointers: the path, the argv array, a string in it. */
     g_assert_cmpint(SYS(f, NR_execve, UNMAPPED_ADDR, 0, 0), ==, -EFAULT);
-    uint64_t path = put_str(f, 0, garbage);
+    uint64_t path = user_fixture_put_str(&f->u, 0, garbage);
     g_assert_cmpint(SYS(f, NR_execve, path, UNMAPPED_ADDR, 0), ==, -EFAULT);
-    put_u64(f, 0x800, UNMAPPED_ADDR);
-    g_assert_cmpint(SYS(f, NR_execve, path, f->scratch + 0x800, 0), ==, -EFAULT);
+    put_u64(f->u.host, 0x800, UNMAPPED_ADDR);
+    g_assert_cmpint(SYS(f, NR_execve, path, f->u.scratch + 0x800, 0), ==, -EFAULT);
 }
 
 /* A guest program whose interpreter is missing fails in the caller, as on Linux; with
@@ -420,27 +379,28 @@ static void test_execve_guest(Fixture *f, gconstpointer data)
         return;
     }
     g_assert_cmpint(exec_path(f, hello), ==, -ENOENT);
-    f->proc.sysroot = g_strdup("/usr/riscv64-linux-gnu");
+    f->u.proc.sysroot = g_strdup("/usr/riscv64-linux-gnu");
     g_assert_cmpint(exec_path(f, hello), ==, -ENOEXEC);
 }
 
 static void test_execveat_errors(Fixture *f, gconstpointer data)
 {
-    uint64_t empty = put_str(f, 0x600, "");
+    uint64_t empty = user_fixture_put_str(&f->u, 0x600, "");
     g_assert_cmpint(SYS(f, NR_execveat, AT_FDCWD, empty, 0, 0, 0x10000), ==, -EINVAL);
     g_assert_cmpint(SYS(f, NR_execveat, AT_FDCWD, empty, 0, 0, 0), ==, -ENOENT);
     g_assert_cmpint(SYS(f, NR_execveat, 1000, empty, 0, 0, AT_EMPTY_PATH), ==, -EBADF);
     g_autofree char *garbage = make_file(f, "garbage", "junk\n", 0755);
     g_autofree char *link = g_build_filename(f->dir, "link", NULL);
     g_assert_cmpint(symlink(garbage, link), ==, 0);
-    uint64_t link_addr = put_str(f, 0x700, link);
+    uint64_t link_addr = user_fixture_put_str(&f->u, 0x700, link);
     g_assert_cmpint(SYS(f, NR_execveat, AT_FDCWD, link_addr, 0, 0, AT_SYMLINK_NOFOLLOW), ==,
                     -ELOOP);
     g_assert_cmpint(SYS(f, NR_execveat, AT_FDCWD, link_addr, 0, 0, 0), ==, -ENOEXEC);
     int dirfd = open(f->dir, O_RDONLY | O_DIRECTORY);
     g_assert_cmpint(dirfd, >=, 0);
-    g_assert_cmpint(SYS(f, NR_execveat, dirfd, put_str(f, 0x700, "garbage"), 0, 0, 0), ==,
-                    -ENOEXEC);
+    g_assert_cmpint(
+        SYS(f, NR_execveat, dirfd, user_fixture_put_str(&f->u, 0x700, "garbage"), 0, 0, 0), ==,
+        -ENOEXEC);
     close(dirfd);
 }
 
@@ -452,14 +412,15 @@ static void test_execveat_errors(Fixture *f, gconstpointer data)
 static void test_execve_host(Fixture *f, gconstpointer data)
 {
     if (g_test_subprocess()) {
-        put_u64(f, 0x800, put_str(f, 0x900, "argv0"));
-        put_u64(f, 0x808, put_str(f, 0x910, "one"));
-        put_u64(f, 0x810, 0);
-        put_u64(f, 0x818, put_str(f, 0x920, "PADDOCK_TEST=env-ok"));
-        put_u64(f, 0x820, 0);
-        uint64_t path = put_str(f, 0, data ? g_getenv("PADDOCK_TEST_SCRIPT") : "/bin/echo");
+        put_u64(f->u.host, 0x800, user_fixture_put_str(&f->u, 0x900, "argv0"));
+        put_u64(f->u.host, 0x808, user_fixture_put_str(&f->u, 0x910, "one"));
+        put_u64(f->u.host, 0x810, 0);
+        put_u64(f->u.host, 0x818, user_fixture_put_str(&f->u, 0x920, "PADDOCK_TEST=env-ok"));
+        put_u64(f->u.host, 0x820, 0);
+        uint64_t path =
+            user_fixture_put_str(&f->u, 0, data ? g_getenv("PADDOCK_TEST_SCRIPT") : "/bin/echo");
         remove_dir(f);
-        SYS(f, NR_execve, path, f->scratch + 0x800, f->scratch + 0x818);
+        SYS(f, NR_execve, path, f->u.scratch + 0x800, f->u.scratch + 0x818);
         g_assert_not_reached();
     }
     g_autofree char *script =
