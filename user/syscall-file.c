@@ -89,18 +89,28 @@ int64_t sys_close(UserThread *t, const uint64_t *a)
     return sys_result(close((int)a[0]));
 }
 
+/*
+ * Calls that may block go through user_safe_syscall: a guest signal arriving just before
+ * the host call starts then interrupts it (EINTR, restarted or not per SA_RESTART)
+ * instead of waiting for it to return.
+ */
+static int64_t blocking_io(UserThread *t, long nr, long a1, const void *a2, uint64_t a3, int64_t a4)
+{
+    return sys_neg_errno(user_safe_syscall(t, nr, a1, (long)a2, (long)a3, (long)a4, 0, 0));
+}
+
 int64_t sys_read(UserThread *t, const uint64_t *a)
 {
     uint64_t len = MIN(a[2], SYS_RW_MAX);
     void *buf = sys_lock(t, a[1], len, PAGE_WRITE);
-    return buf ? sys_result(read((int)a[0], buf, len)) : host_to_guest_errno(EFAULT);
+    return buf ? blocking_io(t, SYS_read, (int)a[0], buf, len, 0) : host_to_guest_errno(EFAULT);
 }
 
 int64_t sys_write(UserThread *t, const uint64_t *a)
 {
     uint64_t len = MIN(a[2], SYS_RW_MAX);
     const void *buf = sys_lock(t, a[1], len, PAGE_READ);
-    return buf ? sys_result(write((int)a[0], buf, len)) : host_to_guest_errno(EFAULT);
+    return buf ? blocking_io(t, SYS_write, (int)a[0], buf, len, 0) : host_to_guest_errno(EFAULT);
 }
 
 int64_t sys_pread64(UserThread *t, const uint64_t *a)
@@ -110,7 +120,7 @@ int64_t sys_pread64(UserThread *t, const uint64_t *a)
     if (!buf) {
         return host_to_guest_errno(EFAULT);
     }
-    return sys_result(pread((int)a[0], buf, len, (off_t)a[3]));
+    return blocking_io(t, SYS_pread64, (int)a[0], buf, len, (int64_t)a[3]);
 }
 
 int64_t sys_pwrite64(UserThread *t, const uint64_t *a)
@@ -120,7 +130,7 @@ int64_t sys_pwrite64(UserThread *t, const uint64_t *a)
     if (!buf) {
         return host_to_guest_errno(EFAULT);
     }
-    return sys_result(pwrite((int)a[0], buf, len, (off_t)a[3]));
+    return blocking_io(t, SYS_pwrite64, (int)a[0], buf, len, (int64_t)a[3]);
 }
 
 /*
@@ -173,12 +183,9 @@ static int64_t vector_io(UserThread *t, const uint64_t *a, bool writing, bool po
     if (n < 0) {
         return n;
     }
-    int fd = (int)a[0];
-    off_t off = (off_t)a[3];
-    if (positioned) {
-        return sys_result(writing ? pwritev(fd, iov, (int)n, off) : preadv(fd, iov, (int)n, off));
-    }
-    return sys_result(writing ? writev(fd, iov, (int)n) : readv(fd, iov, (int)n));
+    long nr =
+        positioned ? (writing ? SYS_pwritev : SYS_preadv) : (writing ? SYS_writev : SYS_readv);
+    return blocking_io(t, nr, (int)a[0], iov, (uint64_t)n, positioned ? (int64_t)a[3] : 0);
 }
 
 int64_t sys_readv(UserThread *t, const uint64_t *a)

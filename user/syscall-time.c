@@ -57,7 +57,7 @@ int64_t sys_clock_getres(UserThread *t, const uint64_t *a)
     return sys_result(syscall(SYS_clock_getres, (clockid_t)a[0], res));
 }
 
-/* clock_nanosleep returns the error number itself rather than setting errno. */
+/* Sleeps go through user_safe_syscall, so a guest signal cannot slip in just before. */
 int64_t sys_clock_nanosleep(UserThread *t, const uint64_t *a)
 {
     const struct timespec *req = lock_user(t, a[2], sizeof(*req), PAGE_READ);
@@ -65,8 +65,8 @@ int64_t sys_clock_nanosleep(UserThread *t, const uint64_t *a)
     if (!req || !lock_opt(t, a[3], sizeof(*req), PAGE_WRITE, &rem)) {
         return host_to_guest_errno(EFAULT);
     }
-    int err = clock_nanosleep((clockid_t)a[0], (int)a[1], req, rem);
-    return err ? host_to_guest_errno(err) : 0;
+    return sys_neg_errno(user_safe_syscall(t, SYS_clock_nanosleep, (long)a[0], (long)a[1],
+                                           (long)req, (long)rem, 0, 0));
 }
 
 int64_t sys_nanosleep(UserThread *t, const uint64_t *a)
@@ -76,7 +76,7 @@ int64_t sys_nanosleep(UserThread *t, const uint64_t *a)
     if (!req || !lock_opt(t, a[1], sizeof(*req), PAGE_WRITE, &rem)) {
         return host_to_guest_errno(EFAULT);
     }
-    return sys_result(nanosleep(req, rem));
+    return sys_neg_errno(user_safe_syscall(t, SYS_nanosleep, (long)req, (long)rem, 0, 0, 0, 0));
 }
 
 /* Raw, because glibc's wrapper zeroes the timezone instead of asking the kernel. */

@@ -28,6 +28,7 @@
 /* asm-generic/unistd.h */
 enum {
     NR_read = 63,
+    NR_nanosleep = 101,
     NR_ppoll = 73,
     NR_futex = 98,
     NR_sigaltstack = 132,
@@ -327,6 +328,26 @@ static void test_restart_rules(Fixture *f, gconstpointer data)
     g_assert_false(f->u.thread.sig.in_syscall);
 }
 
+/*
+ * A signal already taken for the guest (wake set) interrupts a blocking call before it
+ * starts: without that, the read below would wait forever and alarm() would kill the test.
+ */
+static void test_wake_before_blocking(Fixture *f, gconstpointer data)
+{
+    int fds[2];
+    g_assert_cmpint(pipe(fds), ==, 0);
+    alarm(10);
+    atomic_store(&f->u.thread.sig.wake, 1);
+    g_assert_cmpint(SYS(f, NR_read, fds[0], f->u.scratch, 1), ==, -EINTR);
+    uint64_t ts[2] = {3600, 0}; /* an hour */
+    memcpy(f->u.host, ts, sizeof(ts));
+    g_assert_cmpint(SYS(f, NR_nanosleep, f->u.scratch, 0), ==, -EINTR);
+    alarm(0);
+    atomic_store(&f->u.thread.sig.wake, 0);
+    close(fds[0]);
+    close(fds[1]);
+}
+
 /* With a handler: SA_RESTART restarts read but not ppoll; the frame holds the outcome. */
 static void restart_with_handler(Fixture *f, unsigned nr, uint64_t flags, uint64_t want_pc,
                                  int64_t want_a0)
@@ -370,5 +391,6 @@ int main(int argc, char **argv)
     add("/user/signal/sigprocmask", test_sigprocmask_rules);
     add("/user/signal/restart/no-handler", test_restart_rules);
     add("/user/signal/restart/handler", test_restart_handler);
+    add("/user/signal/wake-before-blocking", test_wake_before_blocking);
     return g_test_run();
 }
