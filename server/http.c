@@ -267,6 +267,8 @@ static HttpRequest *http_request_new(HttpServer *http, struct MHD_Connection *co
 }
 
 /* The Content-Length the client announced, or 0 when none (chunked or no body). */
+enum { HTTP_LINGER_BYTES = 16 << 20 };
+
 static uint64_t http_declared_length(HttpRequest *req)
 {
     const char *cl = http_request_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -412,6 +414,23 @@ static bool http_defer_queue(HttpRequest *req)
 }
 
 /*
+ * Whether to read (and discard) the rest of the body before sending an early reply. MHD
+ * closes the connection after a reply queued mid-body, and closing with the client's
+ * bytes unread makes the kernel answer with a reset that can destroy the reply before
+ * the client reads it. A client waiting for "100 Continue" has sent nothing yet, and a
+ * body far past the limit is not worth reading: both get the reply at once.
+ */
+static bool http_linger(HttpRequest *req)
+{
+    const char *expect = http_request_header(req, MHD_HTTP_HEADER_EXPECT);
+    if (req->body_size == 0 && expect && !g_ascii_strcasecmp(expect, "100-continue")) {
+        return false;
+    }
+    uint64_t limit = req->route && req->route->body != HTTP_BODY_NONE ? http_body_limit(req) : 0;
+    return MAX(http_declared_length(req), req->body_size) <= limit + HTTP_LINGER_BYTES;
+}
+
+/*
  * After a phase: queues the work if the handler deferred, else the reply if there is one.
  * A reply set while the body is still coming may be refused by MHD until the body is
  * read (the rest is discarded meanwhile); on the final call a refusal closes the
@@ -428,6 +447,9 @@ static enum MHD_Result http_respond(HttpRequest *req, bool final)
     }
     if (!req->reply) {
         return req->reply_status && !req->status ? MHD_NO : MHD_YES;
+    }
+    if (!final && http_linger(req)) {
+        return MHD_YES;
     }
     if (MHD_queue_response(req->conn, req->reply_status, req->reply) == MHD_YES) {
         req->status = req->reply_status;
