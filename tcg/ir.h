@@ -188,6 +188,9 @@ struct TCGContext {
     TCGv env;              /* the CPU state pointer, fixed in a host register */
     void *tb;              /* the TB being translated, for exit_tb values */
     const TCGHelperInfo *lookup_tb; /* (env) -> host code to continue at */
+    /* env-relative offset of the vCPU's TranslationBlock *[TB_JMP_CACHE_SIZE], probed inline
+     * before lookup_tb is called; 0 for none. When set, tb is a TranslationBlock. */
+    int32_t jmp_cache_offset;
     unsigned insn_start_words;
     unsigned nb_insns;
     TCGGuestMemory mem;

@@ -181,6 +181,11 @@ static void tb_publish(TBCache *c, TranslationBlock *tb)
     atomic_store_explicit(&c->nb_tbs, n + 1, memory_order_release);
     tb_hash_insert(c, tb);
     page_list_add(c, tb);
+    if (log_enabled(LOG_PERFMAP)) {
+        char name[40];
+        g_snprintf(name, sizeof(name), "TB@0x%" G_GINT64_MODIFIER "x", tb->pc);
+        log_perfmap(tb->tc, tb->tc_size, name);
+    }
 }
 
 static void log_ir(TCGContext *s, uint64_t pc, const char *what)

@@ -24,6 +24,12 @@
 #define TB_JMP_CACHE_BITS 12
 #define TB_JMP_CACHE_SIZE (1u << TB_JMP_CACHE_BITS)
 
+/* A vCPU's jump cache slot for pc; tcg_gen_lookup_and_goto_ptr computes the same inline. */
+static inline unsigned tb_jmp_cache_hash(uint64_t pc)
+{
+    return (unsigned)((pc ^ (pc >> TB_JMP_CACHE_BITS)) >> 1) & (TB_JMP_CACHE_SIZE - 1);
+}
+
 typedef struct TranslationBlock TranslationBlock;
 
 struct TranslationBlock {

@@ -4,6 +4,7 @@
  * backends fold into instructions.
  */
 #include "tcg/ir.h"
+#include "tcg/tb.h"
 #include "tcg/tcg-op.h"
 
 static TCGType type_of(TCGContext *s, TCGv t)
@@ -571,14 +572,51 @@ void tcg_gen_exit_tb_slot(TCGContext *s, unsigned slot)
     tcg_gen_exit_tb(s, (uintptr_t)s->tb | slot);
 }
 
-void tcg_gen_lookup_and_goto_ptr(TCGContext *s)
+static void gen_goto_ptr(TCGContext *s, TCGv ptr)
+{
+    tcg_emit_op(s, TCG_OP_GOTO_PTR, TCG_TYPE_PTR)->args[0] = ptr.idx;
+}
+
+/*
+ * The vCPU's jump cache, probed inline: the entry for pc's hash, if it is a valid TB for pc
+ * with this TB's flags (see tcg_gen_lookup_and_goto_ptr), else a jump to miss.
+ */
+static void gen_jmp_cache_probe(TCGContext *s, TCGv pc, TCGLabel *miss)
+{
+    const TranslationBlock *self = s->tb;
+    TCGv tb = tcg_temp_new(s, TCG_TYPE_PTR);
+    TCGv t = tcg_temp_new(s, TCG_TYPE_I64);
+    tcg_gen_shri(s, tb, pc, TB_JMP_CACHE_BITS);
+    tcg_gen_xor(s, tb, tb, pc);
+    /* The byte offset of slot tb_jmp_cache_hash(pc): (tb >> 1) * 8, masked. */
+    _Static_assert(sizeof(TranslationBlock *) == 8, "jump cache slots are 8 bytes");
+    tcg_gen_shli(s, tb, tb, 2);
+    tcg_gen_andi(s, tb, tb, (TB_JMP_CACHE_SIZE - 1) * sizeof(TranslationBlock *));
+    tcg_gen_add(s, tb, tb, tcg_env(s));
+    tcg_gen_ld(s, tb, tb, s->jmp_cache_offset, MO_UQ);
+    tcg_gen_brcondi(s, TCG_COND_EQ, tb, 0, miss);
+    tcg_gen_ld(s, t, tb, offsetof(TranslationBlock, pc), MO_UQ);
+    tcg_gen_brcond(s, TCG_COND_NE, t, pc, miss);
+    tcg_gen_ld(s, t, tb, offsetof(TranslationBlock, flags), MO_UQ);
+    tcg_gen_brcondi(s, TCG_COND_NE, t, (int64_t)self->flags, miss);
+    tcg_gen_ld(s, t, tb, offsetof(TranslationBlock, invalid), MO_UB);
+    tcg_gen_brcondi(s, TCG_COND_NE, t, 0, miss);
+    tcg_gen_ld(s, t, tb, offsetof(TranslationBlock, tc), MO_UQ);
+    gen_goto_ptr(s, t);
+}
+
+void tcg_gen_lookup_and_goto_ptr(TCGContext *s, TCGv pc)
 {
     g_assert(s->lookup_tb);
+    if (s->jmp_cache_offset) {
+        TCGLabel *miss = tcg_new_label(s);
+        gen_jmp_cache_probe(s, pc, miss);
+        tcg_gen_set_label(s, miss);
+    }
     TCGv ptr = tcg_temp_new(s, TCG_TYPE_PTR);
     TCGv env = s->env;
     tcg_gen_call(s, s->lookup_tb, &ptr, &env);
-    TCGOp *op = tcg_emit_op(s, TCG_OP_GOTO_PTR, TCG_TYPE_PTR);
-    op->args[0] = ptr.idx;
+    gen_goto_ptr(s, ptr);
 }
 
 void tcg_gen_mb(TCGContext *s, unsigned barrier)

@@ -135,7 +135,13 @@ void tcg_gen_insn_start(TCGContext *s, const uint64_t *words);
 void tcg_gen_goto_tb(TCGContext *s, unsigned slot);
 void tcg_gen_exit_tb(TCGContext *s, uintptr_t val);
 void tcg_gen_exit_tb_slot(TCGContext *s, unsigned slot);
-void tcg_gen_lookup_and_goto_ptr(TCGContext *s);
+/*
+ * Continues at the TB for guest pc (already stored where the lookup helper reads it), or
+ * leaves to the execution loop when there is none yet. With a jump cache the probe is
+ * inline, and it assumes the next TB has this TB's flags: a frontend ends a TB that
+ * changes the state its flags derive from with exit_tb instead.
+ */
+void tcg_gen_lookup_and_goto_ptr(TCGContext *s, TCGv pc);
 void tcg_gen_mb(TCGContext *s, unsigned barrier);
 
 #endif

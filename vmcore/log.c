@@ -1,8 +1,11 @@
 /* PADDOCK_LOG parsing; see log.h. */
 #include "vmcore/log.h"
 
+#include <errno.h>
 #include <glib.h>
+#include <inttypes.h>
 #include <string.h>
+#include <unistd.h>
 
 unsigned log_mask;
 
@@ -17,6 +20,7 @@ static const struct {
     {"syscall", LOG_SYSCALL},
     {"signal", LOG_SIGNAL},
     {"guest_errors", LOG_GUEST_ERROR},
+    {"perfmap", LOG_PERFMAP},
 };
 
 static bool log_lookup(const char *name, unsigned *mask)
@@ -54,7 +58,7 @@ void log_init_from_env(void)
     if (env && !log_set_categories(env, &bad)) {
         fprintf(stderr,
                 "paddock: PADDOCK_LOG: unknown category '%s' (known: in_asm, ir, "
-                "out_asm, exec, syscall, signal, guest_errors)\n",
+                "out_asm, exec, syscall, signal, guest_errors, perfmap)\n",
                 bad);
     }
 }
@@ -62,4 +66,30 @@ void log_init_from_env(void)
 FILE *log_stream(void)
 {
     return stderr;
+}
+
+/*
+ * perf's convention for JIT code: /tmp/perf-PID.map, one "START SIZE NAME" line (hex) per
+ * region. The file follows the pid, since a forked guest translates code of its own.
+ */
+void log_perfmap(uintptr_t start, size_t size, const char *name)
+{
+    static GMutex lock;
+    static FILE *map;
+    static pid_t map_pid;
+    g_mutex_lock(&lock);
+    if (map_pid != getpid()) {
+        g_autofree char *path = g_strdup_printf("/tmp/perf-%d.map", (int)getpid());
+        map = fopen(path, "a");
+        if (!map) {
+            fprintf(stderr, "paddock: PADDOCK_LOG=perfmap: %s: %s\n", path, g_strerror(errno));
+            log_mask &= ~(unsigned)LOG_PERFMAP;
+        }
+        map_pid = getpid();
+    }
+    if (map) {
+        fprintf(map, "%" PRIxPTR " %zx %s\n", start, size, name);
+        fflush(map);
+    }
+    g_mutex_unlock(&lock);
 }

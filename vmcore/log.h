@@ -8,6 +8,7 @@
 #define VMCORE_LOG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 typedef enum LogCategory {
@@ -18,6 +19,7 @@ typedef enum LogCategory {
     LOG_SYSCALL = 1 << 4,     /* guest system calls (user mode) */
     LOG_SIGNAL = 1 << 5,      /* guest signal delivery (user mode) */
     LOG_GUEST_ERROR = 1 << 6, /* odd guest behaviour worth knowing about */
+    LOG_PERFMAP = 1 << 7,     /* /tmp/perf-PID.map: names translated code for `perf report` */
 } LogCategory;
 
 extern unsigned log_mask;
@@ -36,5 +38,7 @@ bool log_set_categories(const char *list, char **bad);
 void log_init_from_env(void);
 /* Where log output goes: stderr, serialised between threads by flockfile. */
 FILE *log_stream(void);
+/* LOG_PERFMAP: names size bytes of generated code at start, in the map of the current pid. */
+void log_perfmap(uintptr_t start, size_t size, const char *name);
 
 #endif

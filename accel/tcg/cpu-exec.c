@@ -18,20 +18,15 @@ static uint32_t cpu_translate(TCGContext *s, void *opaque, uint64_t pc, uint64_t
     return cpu->cls->translate(cpu, s, pc, flags, max_insns);
 }
 
-static unsigned jmp_cache_index(uint64_t pc)
-{
-    return (unsigned)((pc >> 1) ^ (pc >> (TB_JMP_CACHE_BITS + 1))) & (TB_JMP_CACHE_SIZE - 1);
-}
-
 static TranslationBlock *jmp_cache_lookup(CPUCommon *cpu, uint64_t pc, uint64_t flags)
 {
-    TranslationBlock *tb = cpu->jmp_cache[jmp_cache_index(pc)];
+    TranslationBlock *tb = cpu->jmp_cache[tb_jmp_cache_hash(pc)];
     if (tb && tb->pc == pc && tb->flags == flags && !atomic_load(&tb->invalid)) {
         return tb;
     }
     tb = tb_lookup(cpu->tbs, pc, flags);
     if (tb) {
-        cpu->jmp_cache[jmp_cache_index(pc)] = tb;
+        cpu->jmp_cache[tb_jmp_cache_hash(pc)] = tb;
     }
     return tb;
 }
@@ -43,7 +38,7 @@ static TranslationBlock *tb_find(CPUCommon *cpu)
     TranslationBlock *tb = jmp_cache_lookup(cpu, pc, flags);
     if (!tb) {
         tb = tb_translate(cpu->tbs, &cpu->exec_thread, cpu->tcg, pc, flags, cpu_translate, cpu);
-        cpu->jmp_cache[jmp_cache_index(pc)] = tb;
+        cpu->jmp_cache[tb_jmp_cache_hash(pc)] = tb;
     }
     return tb;
 }
@@ -74,6 +69,7 @@ void cpu_common_init(CPUCommon *cpu, const CPUClass *cls, TBCache *tbs)
     cpu->tbs = tbs;
     cpu->tcg = tcg_context_new(&tbs->be->mem, cls->insn_start_words);
     cpu->tcg->lookup_tb = &cpu_lookup_tb_helper;
+    cpu->tcg->jmp_cache_offset = CPU_JMP_CACHE_OFFSET;
     cls->init_tcg(cpu->tcg);
     cpu->exec_thread.exit_request = &cpu->exit_request;
     cpu->exception_index = EXCP_NONE;

@@ -94,6 +94,8 @@ static inline CPUCommon *env_cpu(void *env)
 /* Offset of exit_request from env, for the check at the start of every TB. */
 #define CPU_EXIT_REQUEST_OFFSET \
     ((int32_t)offsetof(CPUCommon, exit_request) - (int32_t)sizeof(CPUCommon))
+#define CPU_JMP_CACHE_OFFSET \
+    ((int32_t)offsetof(CPUCommon, jmp_cache) - (int32_t)sizeof(CPUCommon))
 
 /* Binds a vCPU (common is the first member of the architecture's CPU) to a TB cache. */
 void cpu_common_init(CPUCommon *cpu, const CPUClass *cls, TBCache *tbs);

@@ -68,7 +68,7 @@ static void gen_goto_tb(DisasContext *ctx, unsigned n, uint64_t dest)
 /* Ends the TB with a jump to the address already in the pc. */
 static void gen_goto_pc(DisasContext *ctx)
 {
-    tcg_gen_lookup_and_goto_ptr(ctx->base.s);
+    tcg_gen_lookup_and_goto_ptr(ctx->base.s, riscv_pc());
     ctx->base.is_jmp = DISAS_NORETURN;
 }
 

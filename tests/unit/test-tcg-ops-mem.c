@@ -764,7 +764,7 @@ static void test_goto_ptr(Harness *h, const void *data)
     h->s->lookup_tb = &lookup;
     HarnessTB *d = harness_begin(h);
     tcg_gen_movi(h->s, h->r[0], 5);
-    tcg_gen_lookup_and_goto_ptr(h->s);
+    tcg_gen_lookup_and_goto_ptr(h->s, h->r[3]);
     if (!b || !harness_finish(h, d)) {
         return;
     }

@@ -160,7 +160,7 @@ static void toy_translate_insn(DisasContextBase *db, void *opaque)
         break;
     case TOY_JR:
         tcg_gen_mov(s, d->pc, d->r[rs]);
-        tcg_gen_lookup_and_goto_ptr(s);
+        tcg_gen_lookup_and_goto_ptr(s, d->pc);
         db->is_jmp = DISAS_NORETURN;
         break;
     case TOY_HALT: gen_raise(d, pc, TOY_EXCP_HALT); break;
