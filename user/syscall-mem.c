@@ -12,6 +12,7 @@
 #include "user/syscall.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <sys/mman.h>
 
 int64_t sys_brk(UserThread *t, const uint64_t *a)
@@ -37,6 +38,9 @@ int64_t sys_mprotect(UserThread *t, const uint64_t *a)
 
 int64_t sys_mremap(UserThread *t, const uint64_t *a)
 {
+    if (a[3] > INT_MAX) { /* flags is an unsigned long: no bit above those known is valid */
+        return host_to_guest_errno(EINVAL);
+    }
     return sys_neg_errno(guest_mremap(&t->proc->space, a[0], a[1], a[2], (int)a[3], a[4]));
 }
 

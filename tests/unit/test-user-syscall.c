@@ -55,6 +55,7 @@ enum {
     NR_gettid = 178,
     NR_brk = 214,
     NR_munmap = 215,
+    NR_mremap = 216,
     NR_mmap = 222,
     NR_madvise = 233,
 };
@@ -404,6 +405,11 @@ static void test_mmap(Fixture *f, gconstpointer data)
     g_assert_cmpmem(g2h(&f->u.proc.space, m + GUEST_PAGE_SIZE - 1), 3, "\0\0\0", 3);
     g_assert_cmpint(SYS(f, NR_madvise, m + 1, 1, MADV_DONTNEED), ==, -EINVAL);
     g_assert_cmpint(SYS(f, NR_madvise, UNMAPPED_ADDR, 1, MADV_DONTNEED), ==, -ENOMEM);
+
+    /* mremap's flags are an unsigned long: a high bit is not dropped but refused. */
+    g_assert_cmpint(SYS(f, NR_mremap, m, GUEST_PAGE_SIZE, GUEST_PAGE_SIZE, 1ull << 32, 0), ==,
+                    -EINVAL);
+    g_assert_cmpint(SYS(f, NR_mremap, m, 2 * GUEST_PAGE_SIZE, GUEST_PAGE_SIZE, 0, 0), ==, m);
 
     g_assert_cmpint(SYS(f, NR_munmap, m, 2 * GUEST_PAGE_SIZE), ==, 0);
     g_assert_cmpint(SYS(f, NR_write, p[1], m, 1), ==, -EFAULT);
