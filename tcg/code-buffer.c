@@ -9,38 +9,74 @@
 
 #define CODE_ALIGN 16
 
-static bool map_split(TCGCodeBuffer *cb, GError **errp)
+static int code_memfd(size_t size, GError **errp)
 {
     int fd = memfd_create("paddock-code", MFD_CLOEXEC);
     if (fd < 0) {
         g_set_error(errp, G_FILE_ERROR, g_file_error_from_errno(errno),
                     "code buffer: memfd_create: %s", g_strerror(errno));
+        return -1;
+    }
+    if (ftruncate(fd, (off_t)size) < 0) {
+        g_set_error(errp, G_FILE_ERROR, g_file_error_from_errno(errno),
+                    "code buffer: ftruncate to %zu bytes: %s", size, g_strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Maps fd's view with prot, at addr exactly when addr is not NULL. */
+static void *code_view(int fd, size_t size, int prot, void *addr, GError **errp)
+{
+    void *p = mmap(addr, size, prot, MAP_SHARED | (addr ? MAP_FIXED : 0), fd, 0);
+    if (p == MAP_FAILED) {
+        g_set_error(errp, G_FILE_ERROR, g_file_error_from_errno(errno),
+                    "code buffer: mapping %zu bytes %s: %s", size,
+                    prot & PROT_EXEC ? "executable" : "writable", g_strerror(errno));
+        return NULL;
+    }
+    return p;
+}
+
+static bool map_split(TCGCodeBuffer *cb, GError **errp)
+{
+    int fd = code_memfd(cb->size, errp);
+    if (fd < 0) {
         return false;
     }
-    bool ok = false;
-    if (ftruncate(fd, (off_t)cb->size) < 0) {
-        g_set_error(errp, G_FILE_ERROR, g_file_error_from_errno(errno),
-                    "code buffer: ftruncate to %zu bytes: %s", cb->size, g_strerror(errno));
-        goto out;
-    }
-    void *rw = mmap(NULL, cb->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    if (rw == MAP_FAILED) {
-        g_set_error(errp, G_FILE_ERROR, g_file_error_from_errno(errno),
-                    "code buffer: mapping %zu bytes writable: %s", cb->size, g_strerror(errno));
-        goto out;
-    }
-    void *rx = mmap(NULL, cb->size, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
-    if (rx == MAP_FAILED) {
-        g_set_error(errp, G_FILE_ERROR, g_file_error_from_errno(errno),
-                    "code buffer: mapping %zu bytes executable: %s", cb->size, g_strerror(errno));
-        munmap(rw, cb->size);
-        goto out;
+    void *rw = code_view(fd, cb->size, PROT_READ | PROT_WRITE, NULL, errp);
+    void *rx = rw ? code_view(fd, cb->size, PROT_READ | PROT_EXEC, NULL, errp) : NULL;
+    close(fd);
+    if (!rx) {
+        if (rw) {
+            munmap(rw, cb->size);
+        }
+        return false;
     }
     cb->rw = rw;
     cb->rx = rx;
     cb->split = true;
-    ok = true;
-out:
+    return true;
+}
+
+bool tcg_code_buffer_unshare(TCGCodeBuffer *cb, GError **errp)
+{
+    if (!cb->split) {
+        return true;
+    }
+    int fd = code_memfd(cb->size, errp);
+    if (fd < 0) {
+        return false;
+    }
+    void *copy = code_view(fd, cb->size, PROT_READ | PROT_WRITE, NULL, errp);
+    bool ok = copy != NULL;
+    if (ok) {
+        memcpy(copy, cb->rw, cb->used);
+        munmap(copy, cb->size);
+        ok = code_view(fd, cb->size, PROT_READ | PROT_WRITE, cb->rw, errp) &&
+             code_view(fd, cb->size, PROT_READ | PROT_EXEC, cb->rx, errp);
+    }
     close(fd);
     return ok;
 }

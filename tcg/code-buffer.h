@@ -57,5 +57,11 @@ void tcg_code_buffer_commit(TCGCodeBuffer *cb, size_t n);
 /* Marks everything written so far as fixed code that flushes keep. */
 void tcg_code_buffer_set_reset_point(TCGCodeBuffer *cb);
 void tcg_code_buffer_flush(TCGCodeBuffer *cb);
+/*
+ * In the child of a fork: a split buffer's memfd is still shared with the parent, where
+ * both would write their TBs; this gives the child a private copy of the memory at the
+ * same addresses, so every pointer into the buffer stays valid. Nothing to do for RWX.
+ */
+bool tcg_code_buffer_unshare(TCGCodeBuffer *cb, GError **errp);
 
 #endif

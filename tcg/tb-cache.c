@@ -217,3 +217,27 @@ void tb_flush(TBCache *c)
     mutex_unlock(&c->lock);
     end_exclusive(c);
 }
+
+void tb_cache_fork_prepare(TBCache *c)
+{
+    mutex_lock(&c->lock);
+    mutex_lock(&c->excl_lock);
+}
+
+void tb_cache_fork_parent(TBCache *c)
+{
+    mutex_unlock(&c->excl_lock);
+    mutex_unlock(&c->lock);
+}
+
+/* The other threads are gone: a flush they had pending is nobody's, and nobody waits. */
+bool tb_cache_fork_child(TBCache *c, TBExecThread *self, GError **errp)
+{
+    self->next = NULL;
+    c->threads = self;
+    atomic_store(&c->excl_pending, false);
+    cond_init(&c->excl_cond);
+    bool ok = tcg_code_buffer_unshare(c->cb, errp);
+    tb_cache_fork_parent(c);
+    return ok;
+}

@@ -122,6 +122,16 @@ void tb_exec_end(TBCache *c, TBExecThread *t);
 /* Drops every TB. The caller must not be between tb_exec_begin and tb_exec_end. */
 void tb_flush(TBCache *c);
 
+/*
+ * Around a host fork() of a process running code from c: prepare takes the cache's locks,
+ * parent releases them; child releases them too, after making self the only thread and
+ * giving the child its own copy of a split code buffer. A false return (child) means the
+ * child must not run translated code: it has to exit.
+ */
+void tb_cache_fork_prepare(TBCache *c);
+void tb_cache_fork_parent(TBCache *c);
+bool tb_cache_fork_child(TBCache *c, TBExecThread *self, GError **errp);
+
 /* Cache-internal, shared by tb-cache.c and tb-maint.c. */
 void tb_hash_insert(TBCache *c, TranslationBlock *tb);
 void tb_hash_remove(TBCache *c, TranslationBlock *tb);

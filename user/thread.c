@@ -210,42 +210,44 @@ int64_t user_thread_create(UserThread *parent, const UserCloneArgs *ca)
 void user_fork_prepare(UserProcess *p)
 {
     mutex_lock(&p->sig.lock);
-    mutex_lock(&p->tbs->lock);
+    tb_cache_fork_prepare(p->tbs);
     mutex_lock(&p->space.lock);
-    mutex_lock(&p->tbs->excl_lock);
     mutex_lock(&p->thread_lock);
     flockfile(log_stream());
 }
 
-void user_fork_parent(UserProcess *p)
+static void user_fork_unlock(UserProcess *p)
 {
     funlockfile(log_stream());
     mutex_unlock(&p->thread_lock);
-    mutex_unlock(&p->tbs->excl_lock);
     mutex_unlock(&p->space.lock);
-    mutex_unlock(&p->tbs->lock);
+}
+
+void user_fork_parent(UserProcess *p)
+{
+    user_fork_unlock(p);
+    tb_cache_fork_parent(p->tbs);
     mutex_unlock(&p->sig.lock);
 }
 
 /*
  * The other threads' UserThreads stay allocated (as their host threads' stacks do): they
- * may be in any state, so nothing of theirs is touched. A flush another thread had
- * pending is nobody's in the child; waiters of the exclusive-section condition are not
- * here either, so it starts afresh.
+ * may be in any state, so nothing of theirs is touched.
  */
 void user_fork_child(UserThread *t)
 {
     UserProcess *p = t->proc;
-    TBCache *c = p->tbs;
+    g_autoptr(GError) err = NULL;
     t->tid = (int)gettid();
     t->next = NULL;
     p->threads = t;
     p->nthreads = 1;
-    t->cpu->exec_thread.next = NULL;
-    c->threads = &t->cpu->exec_thread;
-    atomic_store(&c->excl_pending, false);
-    cond_init(&c->excl_cond);
-    user_fork_parent(p);
+    user_fork_unlock(p);
+    if (!tb_cache_fork_child(p->tbs, &t->cpu->exec_thread, &err)) {
+        fprintf(stderr, "paddock: fork: %s\n", err->message);
+        _exit(1);
+    }
+    mutex_unlock(&p->sig.lock);
 }
 
 /* Every thread's robust futexes, for exit_group (Linux walks each dying thread's list). */

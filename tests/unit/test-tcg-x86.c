@@ -9,6 +9,8 @@
 #include <capstone.h>
 #include <inttypes.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "tcg/liveness.h"
 #include "tests/unit/tcg-harness.h"
@@ -297,8 +299,8 @@ static void test_chaining(void)
     harness_free(h);
 }
 
-/* The same on a code buffer written through one mapping and run through another. */
-static void test_split_code_buffer(void)
+/* A JIT harness on a code buffer written through one mapping and run through another. */
+static Harness *harness_new_split(void)
 {
     GError *err = NULL;
     Harness *h = harness_new(jit);
@@ -310,7 +312,44 @@ static void test_split_code_buffer(void)
     g_assert_true(h->cb->split && h->cb->rx != h->cb->rw);
     h->be = tcg_backend_new(&tcg_x86_64_backend, h->cb, &mem, &err);
     g_assert_no_error(err);
+    return h;
+}
+
+static void test_split_code_buffer(void)
+{
+    Harness *h = harness_new_split();
     check_chaining(h);
+    harness_free(h);
+}
+
+/*
+ * After fork, the child of a split buffer runs the code it inherited from its own copy,
+ * and what it writes there stays out of the parent's buffer.
+ */
+static void test_split_code_buffer_fork(void)
+{
+    Harness *h = harness_new_split();
+    HarnessTB *tb = harness_begin(h);
+    tcg_gen_exit_tb(h->s, 1234);
+    g_assert_true(harness_finish(h, tb));
+    uint8_t *rw = tcg_code_buffer_ptr(h->cb);
+    rw[0] = 'P';
+    tcg_code_buffer_commit(h->cb, 1);
+    pid_t pid = fork();
+    g_assert_cmpint(pid, >=, 0);
+    if (pid == 0) {
+        GError *err = NULL;
+        bool ok = tcg_code_buffer_unshare(h->cb, &err) && harness_exec(h, tb) == 1234 &&
+                  rw[0] == 'P';
+        rw[0] = 'C';
+        _exit(ok && h->cb->rx[rw - h->cb->rw] == 'C' ? 0 : 1);
+    }
+    int status;
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+    g_assert_cmpint(rw[0], ==, 'P');
+    g_assert_cmpuint(harness_exec(h, tb), ==, 1234);
     harness_free(h);
 }
 
@@ -484,6 +523,7 @@ int main(int argc, char **argv)
     g_test_add_func("/tcg/x86/loop", test_loop);
     g_test_add_func("/tcg/x86/chaining", test_chaining);
     g_test_add_func("/tcg/x86/split-code-buffer", test_split_code_buffer);
+    g_test_add_func("/tcg/x86/split-code-buffer-fork", test_split_code_buffer_fork);
     g_test_add_func("/tcg/x86/guest-fault", test_guest_fault);
     g_test_add_func("/tcg/x86/frame-full", test_frame_full);
     g_test_add_func("/tcg/x86/buffer-full", test_buffer_full);
