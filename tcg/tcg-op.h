@@ -17,6 +17,13 @@ void tcg_func_start(TCGContext *s, void *tb);
 TCGv tcg_global_mem_new(TCGContext *s, TCGType type, int32_t env_offset, const char *name);
 TCGv tcg_temp_new(TCGContext *s, TCGType type);
 TCGv tcg_constant(TCGContext *s, TCGType type, int64_t val);
+/*
+ * A constant whose value is known only later in the TB (the translator's instruction
+ * count): a temp of its own, never shared as tcg_constant's are, given its value by
+ * tcg_constant_set before the TB's IR is optimized.
+ */
+TCGv tcg_constant_deferred(TCGContext *s, TCGType type);
+void tcg_constant_set(TCGContext *s, TCGv t, int64_t val);
 TCGv tcg_env(TCGContext *s);
 TCGType tcg_type_of(TCGContext *s, TCGv t);
 TCGLabel *tcg_new_label(TCGContext *s);
@@ -132,6 +139,12 @@ void tcg_gen_call(TCGContext *s, const TCGHelperInfo *info, const TCGv *ret, con
 
 /* Guest instruction boundaries and TB exits. */
 void tcg_gen_insn_start(TCGContext *s, const uint64_t *words);
+/*
+ * A chainable jump: once chained, it goes straight to the next TB; until then it falls
+ * through to the ops after it, which leave with exit_tb_slot(slot). Those ops are where
+ * the guest pc is updated: the execution loop sets the pc of a TB it leaves by an exit
+ * request from that TB's first instruction, so chained code never needs to store it.
+ */
 void tcg_gen_goto_tb(TCGContext *s, unsigned slot);
 void tcg_gen_exit_tb(TCGContext *s, uintptr_t val);
 void tcg_gen_exit_tb_slot(TCGContext *s, unsigned slot);

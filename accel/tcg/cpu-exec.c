@@ -154,6 +154,9 @@ static void cpu_exec_loop(CPUCommon *cpu)
         last_tb = (TranslationBlock *)(ret & ~(uintptr_t)TB_EXIT_MASK);
         slot = ret & TB_EXIT_MASK;
         if (slot > TB_EXIT_IDX1) {
+            /* Left before its first instruction, perhaps entered by a chained jump, which
+             * does not store the pc (see tcg_gen_goto_tb). */
+            cpu->cls->restore_state(cpu, last_tb->insn_data);
             last_tb = NULL;
         }
     }

@@ -55,12 +55,15 @@ void gen_illegal(DisasContext *ctx)
     gen_exception(ctx, RISCV_EXCP_ILLEGAL_INST);
 }
 
-/* Ends the TB with a jump to dest, chainable through goto_tb slot n. */
+/*
+ * Ends the TB with a jump to dest, chainable through goto_tb slot n. The pc is stored only
+ * on the way out: a chained jump skips it (see tcg_gen_goto_tb).
+ */
 static void gen_goto_tb(DisasContext *ctx, unsigned n, uint64_t dest)
 {
     TCGContext *s = ctx->base.s;
-    tcg_gen_movi(s, riscv_pc(), (int64_t)dest);
     tcg_gen_goto_tb(s, n);
+    tcg_gen_movi(s, riscv_pc(), (int64_t)dest);
     tcg_gen_exit_tb_slot(s, n);
     ctx->base.is_jmp = DISAS_NORETURN;
 }

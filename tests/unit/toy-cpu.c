@@ -94,8 +94,8 @@ static void toy_insn_start(DisasContextBase *db, void *cpu)
 static void gen_goto(ToyDisas *d, unsigned slot, uint64_t dest)
 {
     TCGContext *s = d->base.s;
-    tcg_gen_movi(s, d->pc, (int64_t)dest);
     tcg_gen_goto_tb(s, slot);
+    tcg_gen_movi(s, d->pc, (int64_t)dest);
     tcg_gen_exit_tb_slot(s, slot);
 }
 
