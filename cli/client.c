@@ -9,13 +9,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <curl/curl.h>
+#include "cli/curl-lib.h"
 
 G_DEFINE_QUARK(paddock - client - error - quark, client_error)
 
 #define CLIENT_DEFAULT_SERVER "http://127.0.0.1:8470"
 
 struct PaddockClient {
+    const CurlLib *lib;
     CURL *curl;
     char *server; /* without a trailing '/' */
     char *auth;   /* "Authorization: Bearer …" */
@@ -92,26 +93,41 @@ static char *client_server_url(const char *flag, const ClientConf *conf)
     return copy;
 }
 
+/* An easy handle, with libcurl set up for it; NULL with an error. */
+static CURL *client_curl_new(const CurlLib *lib, GError **errp)
+{
+    CURLcode rc = lib->global_init(CURL_GLOBAL_DEFAULT);
+    CURL *curl = rc == CURLE_OK ? lib->easy_init() : NULL;
+    if (!curl && rc == CURLE_OK) {
+        lib->global_cleanup();
+    }
+    if (!curl) {
+        g_set_error(errp, CLIENT_ERROR, CLIENT_ERROR_TRANSPORT, "cannot set up libcurl: %s",
+                    lib->easy_strerror(rc == CURLE_OK ? CURLE_FAILED_INIT : rc));
+    }
+    return curl;
+}
+
 PaddockClient *client_new(const char *server, const char *token_file, GError **errp)
 {
     ClientConf conf = {0};
     g_autofree char *token = NULL;
+    g_autoptr(GError) err = NULL;
     PaddockClient *c = NULL;
+    const CurlLib *lib = NULL;
+    CURL *curl = NULL;
     if (client_read_conf(&conf, errp) && (token = client_token(token_file, &conf, errp))) {
-        CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-        CURL *curl = rc == CURLE_OK ? curl_easy_init() : NULL;
-        if (!curl && rc == CURLE_OK) {
-            curl_global_cleanup();
+        lib = curl_lib(&err);
+        if (!lib) {
+            g_set_error(errp, CLIENT_ERROR, CLIENT_ERROR_TRANSPORT, "%s", err->message);
         }
-        if (curl) {
-            c = g_new0(PaddockClient, 1);
-            c->curl = curl;
-            c->server = client_server_url(server, &conf);
-            c->auth = g_strdup_printf("Authorization: Bearer %s", token);
-        } else {
-            g_set_error(errp, CLIENT_ERROR, CLIENT_ERROR_TRANSPORT, "cannot set up libcurl: %s",
-                        curl_easy_strerror(rc == CURLE_OK ? CURLE_FAILED_INIT : rc));
-        }
+    }
+    if (lib && (curl = client_curl_new(lib, errp))) {
+        c = g_new0(PaddockClient, 1);
+        c->lib = lib;
+        c->curl = curl;
+        c->server = client_server_url(server, &conf);
+        c->auth = g_strdup_printf("Authorization: Bearer %s", token);
     }
     g_free(conf.server);
     g_free(conf.token_file);
@@ -123,8 +139,8 @@ void client_free(PaddockClient *c)
     if (!c) {
         return;
     }
-    curl_easy_cleanup(c->curl);
-    curl_global_cleanup();
+    c->lib->easy_cleanup(c->curl);
+    c->lib->global_cleanup();
     g_free(c->server);
     g_free(c->auth);
     g_free(c);
@@ -167,16 +183,16 @@ static CURLcode client_setup(PaddockClient *c, const char *method, const char *p
                              struct curl_slist *headers, GByteArray *reply)
 {
     g_autofree char *url = g_strconcat(c->server, path, NULL);
-    curl_easy_reset(c->curl);
-    CURLcode rc = curl_easy_setopt(c->curl, CURLOPT_URL, url);
-    rc = rc ? rc : curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, headers);
-    rc = rc ? rc : curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, client_take_reply);
-    rc = rc ? rc : curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, reply);
-    rc = rc ? rc : curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
+    c->lib->easy_reset(c->curl);
+    CURLcode rc = c->lib->easy_setopt(c->curl, CURLOPT_URL, url);
+    rc = rc ? rc : c->lib->easy_setopt(c->curl, CURLOPT_HTTPHEADER, headers);
+    rc = rc ? rc : c->lib->easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, client_take_reply);
+    rc = rc ? rc : c->lib->easy_setopt(c->curl, CURLOPT_WRITEDATA, reply);
+    rc = rc ? rc : c->lib->easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
     if (!strcmp(method, "HEAD")) {
-        rc = rc ? rc : curl_easy_setopt(c->curl, CURLOPT_NOBODY, 1L);
+        rc = rc ? rc : c->lib->easy_setopt(c->curl, CURLOPT_NOBODY, 1L);
     } else if (strcmp(method, "GET")) {
-        rc = rc ? rc : curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, method);
+        rc = rc ? rc : c->lib->easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, method);
     }
     return rc;
 }
@@ -185,11 +201,11 @@ static CURLcode client_setup(PaddockClient *c, const char *method, const char *p
 static bool client_perform(PaddockClient *c, const char *method, const char *path, CURLcode rc,
                            long *status, GError **errp)
 {
-    rc = rc ? rc : curl_easy_perform(c->curl);
-    rc = rc ? rc : curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, status);
+    rc = rc ? rc : c->lib->easy_perform(c->curl);
+    rc = rc ? rc : c->lib->easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, status);
     if (rc) {
         g_set_error(errp, CLIENT_ERROR, CLIENT_ERROR_TRANSPORT, "%s %s%s: %s", method, c->server,
-                    path, curl_easy_strerror(rc));
+                    path, c->lib->easy_strerror(rc));
         return false;
     }
     return true;
@@ -197,10 +213,10 @@ static bool client_perform(PaddockClient *c, const char *method, const char *pat
 
 static struct curl_slist *client_headers(PaddockClient *c, const char *extra)
 {
-    struct curl_slist *h = curl_slist_append(NULL, c->auth);
-    struct curl_slist *more = h && extra ? curl_slist_append(h, extra) : h;
+    struct curl_slist *h = c->lib->slist_append(NULL, c->auth);
+    struct curl_slist *more = h && extra ? c->lib->slist_append(h, extra) : h;
     if (!more) {
-        curl_slist_free_all(h);
+        c->lib->slist_free_all(h);
     }
     return more;
 }
@@ -237,13 +253,13 @@ bool client_request_json(PaddockClient *c, const char *method, const char *path,
     g_autoptr(GByteArray) data = g_byte_array_new();
     CURLcode rc = client_setup(c, method, path, headers, data);
     if (text) {
-        rc = rc ? rc : curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, text);
+        rc = rc ? rc : c->lib->easy_setopt(c->curl, CURLOPT_POSTFIELDS, text);
         rc = rc ? rc
-                : curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(text));
+                : c->lib->easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(text));
     }
     long status = 0;
     bool ok = client_perform(c, method, path, rc, &status, errp);
-    curl_slist_free_all(headers);
+    c->lib->slist_free_all(headers);
     if (ok && (status < 200 || status > 299)) {
         client_http_error(status, data, errp);
         return false;
@@ -293,7 +309,7 @@ bool client_blob_exists(PaddockClient *c, const char *digest, bool *exists, GErr
     long status = 0;
     bool ok = client_perform(c, "HEAD", path, client_setup(c, "HEAD", path, headers, data), &status,
                              errp);
-    curl_slist_free_all(headers);
+    c->lib->slist_free_all(headers);
     if (ok && status != 200 && status != 404) {
         client_http_error(status, data, errp);
         return false;
@@ -319,9 +335,9 @@ static bool client_blob_upload(PaddockClient *c, const char *file, const char *e
     long status = 0;
     if (ok) {
         CURLcode rc = client_setup(c, "PUT", "/v1/blobs", headers, data);
-        rc = rc ? rc : curl_easy_setopt(c->curl, CURLOPT_UPLOAD, 1L);
-        rc = rc ? rc : curl_easy_setopt(c->curl, CURLOPT_READDATA, f);
-        rc = rc ? rc : curl_easy_setopt(c->curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)sb.st_size);
+        rc = rc ? rc : c->lib->easy_setopt(c->curl, CURLOPT_UPLOAD, 1L);
+        rc = rc ? rc : c->lib->easy_setopt(c->curl, CURLOPT_READDATA, f);
+        rc = rc ? rc : c->lib->easy_setopt(c->curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)sb.st_size);
         ok = client_perform(c, "PUT", "/v1/blobs", rc, &status, errp);
     }
     if (ok && status != 200 && status != 201) {
@@ -337,7 +353,7 @@ static bool client_blob_upload(PaddockClient *c, const char *file, const char *e
         ok = false;
     }
     json_decref(reply);
-    curl_slist_free_all(headers);
+    c->lib->slist_free_all(headers);
     if (f) {
         (void)fclose(f); /* read-only: nothing to lose */
     }
