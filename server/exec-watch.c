@@ -1,9 +1,10 @@
 /*
  * Starting paddock-sandbox and watching it, from one of the runner's threads.
  *
- * The start: clone3 into the run's namespaces (CLONE_PIDFD, no exit signal, so that no
- * waitpid(-1) elsewhere in paddockd can reap it and a pidfd is all we wait on). The child
- * of a multithreaded process may only make async-signal-safe calls before it executes, so
+ * The start: clone into the run's namespaces (CLONE_PIDFD, no exit signal, so that no
+ * waitpid(-1) elsewhere in paddockd can reap it and a pidfd is all we wait on; CLONE_VM,
+ * see exec_clone). The child of a multithreaded process may only make async-signal-safe
+ * calls before it executes, so
  * everything it needs is prepared here and it only moves fds, writes its id maps (or
  * waits for ours, when paddockd is root and maps the guest to another host uid), and
  * executes the helper. Its fds: 0-2 the guest's stdio pipes, 3 the report pipe; all else
@@ -19,10 +20,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/sched.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -34,6 +36,7 @@ enum {
     EXEC_TERM_GRACE_MS = 1000, /* from SIGTERM to SIGKILL */
     EXEC_DRAIN_MS = 500,       /* after the init's end, for output still in flight */
     EXEC_IO_CHUNK = 64 * 1024,
+    EXEC_CHILD_STACK = 64 * 1024, /* the clone child's, until it executes the helper */
 };
 
 /* ---- the clone child: async-signal-safe calls only ---- */
@@ -41,6 +44,7 @@ enum {
 typedef struct ExecChild {
     int fds[4];          /* become 0-3: the guest's stdin, stdout, stderr, and the report */
     int sync_fd;         /* privileged: one byte arrives once paddockd wrote the id maps */
+    int exec_fd;         /* close-on-exec: its closing tells paddockd the child is done */
     const char *uid_map; /* unprivileged namespaces: the child writes its own maps */
     const char *gid_map;
     const char *helper;
@@ -76,23 +80,25 @@ static bool exec_child_write(const char *path, const char *text)
     return n == (ssize_t)strlen(text);
 }
 
-/* fds[] to 0-3 (and sync_fd to 4) through copies above them, since they may overlap. */
+/* fds[] to 0-3, sync_fd to 4 and exec_fd to 5 (still close-on-exec), through copies
+ * above them, since they may overlap. */
 static void exec_child_fds(const ExecChild *c)
 {
-    int tmp[5];
-    for (int i = 0; i < 5; i++) {
-        int fd = i < 4 ? c->fds[i] : c->sync_fd;
+    enum { N = 6 };
+    int tmp[N];
+    for (int i = 0; i < N; i++) {
+        int fd = i < 4 ? c->fds[i] : i == 4 ? c->sync_fd : c->exec_fd;
         tmp[i] = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 16) : -1;
         if (fd >= 0 && tmp[i] < 0) {
             _exit(EXEC_INIT_EXIT_FAILED);
         }
     }
-    for (int i = 0; i < 5; i++) {
-        if (tmp[i] >= 0 && dup2(tmp[i], i) < 0) {
+    for (int i = 0; i < N; i++) {
+        if (tmp[i] >= 0 && dup3(tmp[i], i, i == 5 ? O_CLOEXEC : 0) < 0) {
             _exit(EXEC_INIT_EXIT_FAILED);
         }
     }
-    if (close_range(5, ~0u, 0) != 0) {
+    if (close_range(N, ~0u, 0) != 0) {
         exec_child_fail("close the server's fds");
     }
 }
@@ -187,19 +193,30 @@ static uint64_t exec_clone_flags(const ExecEnv *env)
                            : 0;
 }
 
-/* Clones the child; returns its pid (pidfd in *pidfd) or -1 with errno. */
-static pid_t exec_clone(const ExecEnv *env, const ExecChild *c, int *pidfd)
+static int exec_child_main(void *c)
 {
-    struct clone_args args = {
-        .flags = exec_clone_flags(env) | CLONE_PIDFD,
-        .pidfd = (uint64_t)(uintptr_t)pidfd,
-        .exit_signal = 0,
-    };
-    pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
-    if (pid == 0) {
-        exec_child(c);
+    exec_child(c);
+}
+
+/*
+ * Clones the child; returns its pid (pidfd in *pidfd) or -1 with errno. The child shares
+ * our memory until it executes, on a stack of its own, as posix_spawn's does: copying
+ * paddockd's page tables for a process that keeps none of them cost more than the rest of
+ * the start. It only reads c, which stays in place until exec_wait_child says it is done,
+ * and until then writes nothing of ours but errno, and that only on its way to _exit.
+ */
+static pid_t exec_clone(const ExecEnv *env, const ExecChild *c, void *stack, int *pidfd)
+{
+    int flags = (int)exec_clone_flags(env) | CLONE_VM | CLONE_PIDFD;
+    return clone(exec_child_main, (char *)stack + EXEC_CHILD_STACK, flags, (void *)c, pidfd);
+}
+
+/* Until the child has executed or ended: the read end of its exec_fd sees end of file. */
+static void exec_wait_child(int exec_r)
+{
+    char b;
+    while (read(exec_r, &b, 1) < 0 && errno == EINTR) {
     }
-    return pid;
 }
 
 /* The unprivileged maps: our one uid and gid are root of the new namespace. */
@@ -233,7 +250,7 @@ bool exec_start(const ExecEnv *env, char *const *argv, char *const *envp, ExecPr
                 GError **errp)
 {
     int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1}, rep[2] = {-1, -1};
-    int sync[2] = {-1, -1};
+    int sync[2] = {-1, -1}, done[2] = {-1, -1};
     bool need_sync = env->namespaces && env->privileged;
     char uid_map[32], gid_map[32];
     exec_own_maps(env, uid_map, gid_map);
@@ -245,23 +262,40 @@ bool exec_start(const ExecEnv *env, char *const *argv, char *const *envp, ExecPr
         .argv = argv,
         .envp = envp,
     };
-    bool ok = exec_pipe(in, 1, errp) && exec_pipe(out, 0, errp) && exec_pipe(err, 0, errp) &&
-              exec_pipe(rep, 0, errp) && (!need_sync || exec_pipe(sync, 1, errp));
+    void *stack = mmap(NULL, EXEC_CHILD_STACK, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    bool ok = stack != MAP_FAILED;
+    if (!ok) {
+        stack = NULL;
+        g_set_error(errp, SANDBOX_ERROR, SANDBOX_ERROR_SETUP, "a stack for the clone: %s",
+                    g_strerror(errno));
+    }
+    ok = ok && exec_pipe(in, 1, errp) && exec_pipe(out, 0, errp) && exec_pipe(err, 0, errp) &&
+         exec_pipe(rep, 0, errp) && (!need_sync || exec_pipe(sync, 1, errp)) &&
+         exec_pipe(done, 1, errp);
+    p->pidfd = -1;
+    p->pid = -1;
     if (ok) {
         c.fds[0] = in[0], c.fds[1] = out[1], c.fds[2] = err[1], c.fds[3] = rep[1];
-        c.sync_fd = sync[0];
-        p->pidfd = -1;
-        p->pid = exec_clone(env, &c, &p->pidfd);
+        c.sync_fd = sync[0], c.exec_fd = done[1];
+        p->pid = exec_clone(env, &c, stack, &p->pidfd);
         if (p->pid < 0) {
             g_set_error(errp, SANDBOX_ERROR, SANDBOX_ERROR_SETUP, "clone the sandbox: %s",
                         g_strerror(errno));
             ok = false;
         }
     }
+    /* Ours only: the child has its own table of fds (but reads c until it is done). */
     exec_close(&in[0]), exec_close(&out[1]), exec_close(&err[1]), exec_close(&rep[1]);
-    exec_close(&sync[0]);
+    exec_close(&sync[0]), exec_close(&done[1]);
     ok = ok && exec_after_clone(env, p, sync[1], errp);
-    exec_close(&sync[1]);
+    if (p->pid > 0) {
+        exec_wait_child(done[0]);
+    }
+    if (stack && munmap(stack, EXEC_CHILD_STACK) != 0) {
+        g_warning("sandbox: unmapping a clone stack: %s", g_strerror(errno));
+    }
+    exec_close(&sync[1]), exec_close(&done[0]);
     p->in_w = in[1], p->out_r = out[0], p->err_r = err[0], p->rep_r = rep[0];
     if (!ok) {
         exec_close(&p->in_w), exec_close(&p->out_r), exec_close(&p->err_r);
