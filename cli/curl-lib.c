@@ -1,61 +1,35 @@
 /* Loading libcurl on demand; see curl-lib.h. */
 #include "cli/curl-lib.h"
 
-#include <dlfcn.h>
-#include <stddef.h>
-#include <string.h>
+#include "vmcore/dlib.h"
 
-/* The soname of the ABI curl.h describes (libcurl 7.x and 8.x alike). */
-#define CURL_SONAME "libcurl.so.4"
+#define CURL_SYM(field, name) {name, offsetof(CurlLib, field)}
 
-static const struct {
-    const char *name;
-    size_t offset;
-} curl_symbols[] = {
-    {"curl_global_init", offsetof(CurlLib, global_init)},
-    {"curl_global_cleanup", offsetof(CurlLib, global_cleanup)},
-    {"curl_easy_init", offsetof(CurlLib, easy_init)},
-    {"curl_easy_setopt", offsetof(CurlLib, easy_setopt)},
-    {"curl_easy_perform", offsetof(CurlLib, easy_perform)},
-    {"curl_easy_getinfo", offsetof(CurlLib, easy_getinfo)},
-    {"curl_easy_reset", offsetof(CurlLib, easy_reset)},
-    {"curl_easy_cleanup", offsetof(CurlLib, easy_cleanup)},
-    {"curl_easy_strerror", offsetof(CurlLib, easy_strerror)},
-    {"curl_slist_append", offsetof(CurlLib, slist_append)},
-    {"curl_slist_free_all", offsetof(CurlLib, slist_free_all)},
+static const DlibSymbol curl_symbols[] = {
+    CURL_SYM(global_init, "curl_global_init"),
+    CURL_SYM(global_cleanup, "curl_global_cleanup"),
+    CURL_SYM(easy_init, "curl_easy_init"),
+    CURL_SYM(easy_setopt, "curl_easy_setopt"),
+    CURL_SYM(easy_perform, "curl_easy_perform"),
+    CURL_SYM(easy_getinfo, "curl_easy_getinfo"),
+    CURL_SYM(easy_reset, "curl_easy_reset"),
+    CURL_SYM(easy_cleanup, "curl_easy_cleanup"),
+    CURL_SYM(easy_strerror, "curl_easy_strerror"),
+    CURL_SYM(slist_append, "curl_slist_append"),
+    CURL_SYM(slist_free_all, "curl_slist_free_all"),
 };
 
-static CurlLib curl_lib_table;
-static char *curl_lib_error;
+static CurlLib curl_table;
 
-/* Fills the table; the message of what failed (g_free), or NULL. */
-static char *curl_lib_load(void)
-{
-    void *h = dlopen(CURL_SONAME, RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-        return g_strdup_printf("cannot load %s: %s", CURL_SONAME, dlerror());
-    }
-    for (size_t i = 0; i < G_N_ELEMENTS(curl_symbols); i++) {
-        void *sym = dlsym(h, curl_symbols[i].name);
-        if (!sym) {
-            return g_strdup_printf("%s has no %s", CURL_SONAME, curl_symbols[i].name);
-        }
-        /* POSIX guarantees a data pointer from dlsym converts to a function pointer. */
-        memcpy((char *)&curl_lib_table + curl_symbols[i].offset, &sym, sizeof(sym));
-    }
-    return NULL;
-}
+/* The soname of the ABI curl.h describes (libcurl 7.x and 8.x alike). */
+static Dlib curl_dlib = {
+    .soname = "libcurl.so.4",
+    .symbols = curl_symbols,
+    .n_symbols = G_N_ELEMENTS(curl_symbols),
+    .table = &curl_table,
+};
 
 const CurlLib *curl_lib(GError **errp)
 {
-    static gsize loaded;
-    if (g_once_init_enter(&loaded)) {
-        curl_lib_error = curl_lib_load();
-        g_once_init_leave(&loaded, 1);
-    }
-    if (curl_lib_error) {
-        g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_NOENT, "%s", curl_lib_error);
-        return NULL;
-    }
-    return &curl_lib_table;
+    return dlib_load(&curl_dlib, errp) ? &curl_table : NULL;
 }

@@ -1,5 +1,5 @@
 /*
- * libcurl, opened with dlopen when a client command first needs it. Linked normally, its
+ * libcurl, opened (vmcore/dlib.h) when a client command first needs it. Linked normally, its
  * thirty-odd dependencies would be loaded and relocated by every `paddock run` too, which
  * is started for each guest execve and each server run and never talks HTTP.
  */

@@ -1,9 +1,48 @@
-/* Host code disassembly with capstone, for the out_asm log (see disas.h). */
+/*
+ * Host code disassembly with capstone, for the out_asm log (see disas.h). Capstone is
+ * opened on first use (vmcore/dlib.h): only this log needs it.
+ */
 #include "tcg/disas.h"
 
 #include <capstone.h>
 #include <inttypes.h>
 #include <stdbool.h>
+
+#include "vmcore/dlib.h"
+
+typedef struct Capstone {
+    cs_err (*open)(cs_arch arch, cs_mode mode, csh *handle);
+    size_t (*disasm)(csh handle, const uint8_t *code, size_t size, uint64_t address,
+                     size_t count, cs_insn **insn);
+    void (*free)(cs_insn *insn, size_t count);
+    cs_err (*close)(csh *handle);
+} Capstone;
+
+static const DlibSymbol capstone_symbols[] = {
+    {"cs_open", offsetof(Capstone, open)},
+    {"cs_disasm", offsetof(Capstone, disasm)},
+    {"cs_free", offsetof(Capstone, free)},
+    {"cs_close", offsetof(Capstone, close)},
+};
+
+static Capstone capstone;
+static Dlib capstone_dlib = {
+    .soname = "libcapstone.so." G_STRINGIFY(CS_API_MAJOR),
+    .symbols = capstone_symbols,
+    .n_symbols = G_N_ELEMENTS(capstone_symbols),
+    .table = &capstone,
+};
+
+/* The handle for x86-64 code; false (and a note in the log) when there is none. */
+static bool capstone_open(FILE *out, csh *handle)
+{
+    g_autoptr(GError) err = NULL;
+    if (!dlib_load(&capstone_dlib, &err)) {
+        fprintf(out, "  (no disassembler: %s)\n", err->message);
+        return false;
+    }
+    return capstone.open(CS_ARCH_X86, CS_MODE_64, handle) == CS_ERR_OK;
+}
 
 static void dump_bytes(FILE *out, const uint8_t *code, size_t size, uintptr_t addr)
 {
@@ -25,9 +64,9 @@ void tcg_disas_host(FILE *out, const char *title, const uint8_t *code, size_t si
 
     flockfile(out);
     fprintf(out, "OUT: %s [size=%zu]\n", title, size);
-    bool opened = cs_open(CS_ARCH_X86, CS_MODE_64, &handle) == CS_ERR_OK;
+    bool opened = capstone_open(out, &handle);
     if (opened) {
-        count = cs_disasm(handle, code, size, addr, 0, &insns);
+        count = capstone.disasm(handle, code, size, addr, 0, &insns);
     }
     unsigned next = 0;
     size_t done = 0;
@@ -48,9 +87,9 @@ void tcg_disas_host(FILE *out, const char *title, const uint8_t *code, size_t si
     fputc('\n', out);
     funlockfile(out);
     if (count) {
-        cs_free(insns, count);
+        capstone.free(insns, count);
     }
     if (opened) {
-        cs_close(&handle);
+        capstone.close(&handle);
     }
 }
