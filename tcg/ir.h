@@ -158,6 +158,7 @@ typedef struct TCGTemp {
     bool mem_coherent;  /* the memory copy equals the register copy */
     bool mem_allocated; /* a locals' spill slot has been assigned */
     bool temp_allocated; /* in use by the frontend (locals) */
+    bool used_global;    /* globals: in s->used_globals */
     int64_t val;        /* constant value */
     int32_t mem_offset; /* globals: offset in env; locals: spill slot offset in the frame */
     const char *name;   /* globals only */
@@ -194,11 +195,35 @@ struct TCGContext {
     unsigned insn_start_words;
     unsigned nb_insns;
     TCGGuestMemory mem;
+    /* The globals the current TB's ops name (tcg_scan_globals), in the order first named. */
+    uint32_t *used_globals;
+    uint32_t nb_used_globals, used_globals_cap;
 };
 
 static inline TCGTemp *tcg_temp(TCGContext *s, TCGArg idx)
 {
     return &s->temps[idx];
+}
+
+/*
+ * Lists in s->used_globals the globals that the TB's ops name. A pass over "every temp"
+ * needs only those and the TB's own temps: any other global stays in its memory home
+ * for the whole TB, and a CPU has far more globals than a TB touches. The list holds
+ * until ops are added or changed; helpers that touch globals do not name them and need
+ * not be listed, since what they touch is in memory when they run.
+ */
+void tcg_scan_globals(TCGContext *s);
+
+/* How many temps the scan holds: the used globals, then the TB's temps. */
+static inline uint32_t tcg_scan_count(const TCGContext *s)
+{
+    return s->nb_used_globals + (s->nb_temps - s->nb_globals);
+}
+
+/* The index of the scan's k-th temp. */
+static inline uint32_t tcg_scan_index(const TCGContext *s, uint32_t k)
+{
+    return k < s->nb_used_globals ? s->used_globals[k] : s->nb_globals + (k - s->nb_used_globals);
 }
 
 static inline TCGLabel *tcg_label(TCGContext *s, TCGArg id)

@@ -30,8 +30,9 @@ static bool set_has(const uint64_t *set, unsigned i)
 /* Leaving the TB: globals go to memory, nothing else survives. */
 static void la_func_end(TCGContext *s)
 {
-    for (uint32_t i = 0; i < s->nb_temps; i++) {
-        s->temps[i].state = s->temps[i].kind == TEMP_GLOBAL ? TS_DEAD | TS_MEM : TS_DEAD;
+    for (uint32_t k = 0, n = tcg_scan_count(s); k < n; k++) {
+        TCGTemp *t = tcg_temp(s, tcg_scan_index(s, k));
+        t->state = t->kind == TEMP_GLOBAL ? TS_DEAD | TS_MEM : TS_DEAD;
     }
 }
 
@@ -39,8 +40,9 @@ static void la_func_end(TCGContext *s)
 static void la_bb_end(Liveness *lv, const uint64_t *live)
 {
     TCGContext *s = lv->s;
-    for (uint32_t i = 0; i < s->nb_temps; i++) {
-        TCGTemp *t = &s->temps[i];
+    for (uint32_t k = 0, n = tcg_scan_count(s); k < n; k++) {
+        uint32_t i = tcg_scan_index(s, k);
+        TCGTemp *t = tcg_temp(s, i);
         switch ((TCGTempKind)t->kind) {
         case TEMP_GLOBAL: t->state = TS_DEAD | TS_MEM; break;
         case TEMP_LOCAL:
@@ -56,8 +58,9 @@ static void la_bb_end(Liveness *lv, const uint64_t *live)
 static void la_bb_sync(Liveness *lv, const uint64_t *live)
 {
     TCGContext *s = lv->s;
-    for (uint32_t i = 0; i < s->nb_temps; i++) {
-        TCGTemp *t = &s->temps[i];
+    for (uint32_t k = 0, n = tcg_scan_count(s); k < n; k++) {
+        uint32_t i = tcg_scan_index(s, k);
+        TCGTemp *t = tcg_temp(s, i);
         if (t->kind == TEMP_GLOBAL || (t->kind == TEMP_LOCAL && set_has(live, i - s->nb_globals))) {
             t->state |= TS_MEM;
         }
@@ -66,11 +69,9 @@ static void la_bb_sync(Liveness *lv, const uint64_t *live)
 
 static void la_globals(TCGContext *s, uintptr_t set, uintptr_t or)
 {
-    for (uint32_t i = 0; i < s->nb_globals; i++) {
-        TCGTemp *t = &s->temps[i];
-        if (t->kind == TEMP_GLOBAL) {
-            t->state = set ? set : t->state | or ;
-        }
+    for (uint32_t k = 0; k < s->nb_used_globals; k++) {
+        TCGTemp *t = tcg_temp(s, s->used_globals[k]);
+        t->state = set ? set : t->state | or ;
     }
 }
 
@@ -218,6 +219,7 @@ static bool has_backward_branch(TCGContext *s)
 
 void tcg_liveness(TCGContext *s)
 {
+    tcg_scan_globals(s);
     Liveness lv = {.s = s, .words = (s->nb_temps - s->nb_globals + 63) / 64 + 1};
     lv.label_live = g_new0(uint64_t, (size_t)lv.words * (s->nb_labels + 1));
     if (has_backward_branch(s)) {

@@ -125,10 +125,8 @@ static void forget_all_copies(OptContext *ctx)
 
 static void forget_global_copies(OptContext *ctx)
 {
-    for (uint32_t i = 0; i < ctx->s->nb_globals; i++) {
-        if (temp_kind(ctx, i) == TEMP_GLOBAL) {
-            forget_copies(ctx, i);
-        }
+    for (uint32_t k = 0; k < ctx->s->nb_used_globals; k++) {
+        forget_copies(ctx, ctx->s->used_globals[k]);
     }
 }
 
@@ -749,10 +747,8 @@ typedef struct DeadCode {
 
 static void mark_globals_live(DeadCode *dc)
 {
-    for (uint32_t i = 0; i < dc->s->nb_globals; i++) {
-        if (dc->s->temps[i].kind == TEMP_GLOBAL) {
-            dc->live[i] = true;
-        }
+    for (uint32_t k = 0; k < dc->s->nb_used_globals; k++) {
+        dc->live[dc->s->used_globals[k]] = true;
     }
 }
 
@@ -882,6 +878,7 @@ static void count_label_refs(OptContext *ctx)
 void tcg_optimize(TCGContext *s)
 {
     OptContext ctx = {.s = s, .gen = 1};
+    tcg_scan_globals(s);
     info_reserve(&ctx);
     count_label_refs(&ctx);
     optimize_forward(&ctx);

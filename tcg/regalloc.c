@@ -7,6 +7,8 @@
  */
 #include "tcg/regalloc.h"
 
+#include <string.h>
+
 typedef struct OpState {
     const TCGOp *op;
     const TCGConstraintSet *ct;
@@ -318,8 +320,8 @@ static void free_dead_inputs(TCGRegAlloc *ra, const TCGOp *op)
 /* Basic-block end or TB exit: every value goes to (or stays in) its home. */
 static void release_all(TCGRegAlloc *ra)
 {
-    for (uint32_t i = 0; i < ra->s->nb_temps; i++) {
-        temp_release(ra, &ra->s->temps[i]);
+    for (uint32_t k = 0, n = tcg_scan_count(ra->s); k < n; k++) {
+        temp_release(ra, tcg_temp(ra->s, tcg_scan_index(ra->s, k)));
     }
 }
 
@@ -377,7 +379,12 @@ static bool ends_bb(const TCGOp *op)
 
 static void alloc_op(TCGRegAlloc *ra, const TCGOp *op)
 {
-    OpState st = {.op = op, .ct = ra->t->constraints(ra->ctx, op)};
+    /* Not zeroed whole: this runs for every op, and args are all written before use. */
+    OpState st;
+    st.op = op;
+    st.ct = ra->t->constraints(ra->ctx, op);
+    st.i_regs = 0;
+    memset(st.const_args, 0, sizeof(st.const_args));
     unsigned nb_args = op->nb_oargs + op->nb_iargs;
     g_assert(nb_args <= TCG_CT_MAX_ARGS);
 
@@ -480,8 +487,8 @@ static void alloc_call(TCGRegAlloc *ra, const TCGOp *op)
     const TCGHelperInfo *info =
         (const TCGHelperInfo *)(uintptr_t)op->args[op->nb_oargs + op->nb_iargs];
 
-    for (uint32_t i = 0; i < ra->s->nb_globals; i++) {
-        TCGTemp *t = &ra->s->temps[i];
+    for (uint32_t k = 0; k < ra->s->nb_used_globals; k++) {
+        TCGTemp *t = tcg_temp(ra->s, ra->s->used_globals[k]);
         if (!(info->flags & TCG_CALL_NO_WRITE_GLOBALS)) {
             temp_release(ra, t); /* reloaded after the call */
         } else if (!(info->flags & TCG_CALL_NO_READ_GLOBALS)) {

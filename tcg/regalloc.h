@@ -20,8 +20,9 @@
  * forms) unless its constraint says newreg; two inputs holding the same temp may share a
  * register; an input constrained to a register in the clobber set is the op's to destroy.
  *
- * Usage: tcg_regalloc_start() once per TB, then tcg_regalloc_op() for each op except
- * insn_start; check frame_full afterwards.
+ * Usage: after tcg_liveness() (whose scan of the globals, tcg_scan_globals, it relies on),
+ * tcg_regalloc_start() once per TB, then tcg_regalloc_op() for each op except insn_start;
+ * check frame_full afterwards.
  */
 #ifndef TCG_REGALLOC_H
 #define TCG_REGALLOC_H

@@ -87,6 +87,7 @@ void tcg_context_free(TCGContext *s)
     }
     g_free(s->temps);
     g_free(s->ops);
+    g_free(s->used_globals);
     g_free(s);
 }
 
@@ -173,4 +174,27 @@ TCGOp *tcg_emit_op(TCGContext *s, TCGOpcode opc, TCGType type)
     const TCGOpDef *def = &tcg_op_defs[opc];
     *op = (TCGOp){.opc = opc, .type = type, .nb_oargs = def->nb_oargs, .nb_iargs = def->nb_iargs};
     return op;
+}
+
+void tcg_scan_globals(TCGContext *s)
+{
+    for (uint32_t k = 0; k < s->nb_used_globals; k++) {
+        s->temps[s->used_globals[k]].used_global = false;
+    }
+    s->nb_used_globals = 0;
+    if (s->used_globals_cap < s->nb_globals) {
+        s->used_globals_cap = s->nb_globals;
+        s->used_globals = g_renew(uint32_t, s->used_globals, s->used_globals_cap);
+    }
+    for (uint32_t i = 0; i < s->nb_ops; i++) {
+        const TCGOp *op = &s->ops[i];
+        for (unsigned j = 0; j < op->nb_oargs + op->nb_iargs; j++) {
+            TCGArg a = op->args[j];
+            TCGTemp *t = &s->temps[a];
+            if (a < s->nb_globals && t->kind == TEMP_GLOBAL && !t->used_global) {
+                t->used_global = true;
+                s->used_globals[s->nb_used_globals++] = (uint32_t)a;
+            }
+        }
+    }
 }
