@@ -9,6 +9,8 @@
  *   --scratch-bytes N     size of the guest's writable tmpfs (namespaces)
  *   --memory-bytes N      kill the run when its resident memory plus its scratch files
  *                         exceed N (sampled every INIT_TICK_MS)
+ *   --insn-limit N        end the run after N guest instructions (counted always: the
+ *                         counter is the emulator's fd EXEC_INSN_COUNT_FD)
  *   --place GUEST HOST    copy the host file HOST to GUEST in the guest's root
  *   --guest-ids UID:GID   the emulator's ids (and the owner of the guest's root)
  *   --nested-userns       run the emulator as uid 1000 of a nested user namespace
@@ -16,6 +18,10 @@
  *                         core
  *   --probe               build the root and check, as the guest's user, that the emulator
  *                         could run there; report "ready", exit
+ *
+ * The instruction limit: the emulator processes end themselves when they have spent it
+ * (as killed by SIGXCPU); the watch notices the counter's exhausted mark at its next
+ * tick and ends the processes that have not yet (blocked in a wait or a read).
  *
  * The memory watch: every tick, the resident pages of every process of the run (its pid
  * namespace, or its session in the fallback) and the bytes in its scratch tmpfs are added
@@ -40,13 +46,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-enum { INIT_TICK_MS = 10 };
+#include "accel/tcg/icount.h"
+
+/* The watch's period, and how many periods processes have to end themselves once the
+ * instruction limit is spent (settling their counts) before the watch ends them. */
+enum { INIT_TICK_MS = 10, INIT_INSN_GRACE_TICKS = 5 };
 
 static const struct {
     const char *name;
@@ -132,6 +143,7 @@ enum {
     OPT_NESTED,
     OPT_RLIMIT,
     OPT_PROBE,
+    OPT_INSN_LIMIT,
 };
 
 static const struct option init_options[] = {
@@ -145,6 +157,7 @@ static const struct option init_options[] = {
     {"nested-userns", no_argument, NULL, OPT_NESTED},
     {"rlimit", required_argument, NULL, OPT_RLIMIT},
     {"probe", no_argument, NULL, OPT_PROBE},
+    {"insn-limit", required_argument, NULL, OPT_INSN_LIMIT},
     {NULL, 0, NULL, 0},
 };
 
@@ -161,6 +174,7 @@ static bool init_parse_one(ExecInitPlan *plan, int opt, char *arg, int argc, cha
     case OPT_NESTED: plan->nested_userns = true; return true;
     case OPT_RLIMIT: return init_parse_rlimit(plan, arg);
     case OPT_PROBE: plan->probe = true; return true;
+    case OPT_INSN_LIMIT: return init_parse_u64(arg, &plan->insn_limit);
     default: return false;
     }
 }
@@ -274,13 +288,31 @@ static bool init_probe_access(const ExecInitPlan *plan, ExecInitError *err)
            exec_init_fail(err, "the guest's user cannot write to its root %s", root);
 }
 
+/* The run's instruction counter as the emulator's EXEC_INSN_COUNT_FD, left open on exec
+ * (status_fd moved out of its way first); nothing without a counter (--probe). */
+static bool init_pass_counter(int count_fd, int *status_fd, ExecInitError *err)
+{
+    if (count_fd < 0) {
+        return true;
+    }
+    if (*status_fd == EXEC_INSN_COUNT_FD &&
+        (*status_fd = fcntl(*status_fd, F_DUPFD_CLOEXEC, EXEC_INSN_COUNT_FD + 1)) < 0) {
+        return exec_init_fail(err, "move the status pipe");
+    }
+    if (count_fd == EXEC_INSN_COUNT_FD) {
+        return fcntl(count_fd, F_SETFD, 0) == 0 || exec_init_fail(err, "pass the counter");
+    }
+    return dup2(count_fd, EXEC_INSN_COUNT_FD) == EXEC_INSN_COUNT_FD ||
+           exec_init_fail(err, "pass the counter");
+}
+
 /* In the forked child: becomes the emulator (with --probe: checks that it could), or
  * writes why not to status_fd. */
-static _Noreturn void init_exec_emulator(const ExecInitPlan *plan, int status_fd)
+static _Noreturn void init_exec_emulator(const ExecInitPlan *plan, int count_fd, int status_fd)
 {
     ExecInitError err;
-    if (init_drop_privileges(plan, &err) && init_set_rlimits(plan, &err) &&
-        init_reset_signals(&err) &&
+    if (init_pass_counter(count_fd, &status_fd, &err) && init_drop_privileges(plan, &err) &&
+        init_set_rlimits(plan, &err) && init_reset_signals(&err) &&
         (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 || exec_init_fail(&err, "no_new_privs"))) {
         if (plan->namespaces) {
             plan->emu_argv[0] = (char *)EXEC_EMULATOR_PATH; /* our argv: ours to change */
@@ -301,6 +333,8 @@ static _Noreturn void init_exec_emulator(const ExecInitPlan *plan, int status_fd
 typedef struct InitRun {
     pid_t emu;
     int pidfd, sigfd;
+    int count_fd;    /* the instruction counter (a memfd), or -1 (--probe) */
+    InsnPool *insns; /* mapped */
     int emu_status;
     bool emu_done, memory_exceeded, killed;
     uint64_t cpu_us;
@@ -412,9 +446,15 @@ static void init_kill_all(const ExecInitPlan *plan, InitRun *run)
     init_reap(run, WNOHANG);
 }
 
+static bool init_insn_limit_spent(const InitRun *run)
+{
+    return run->insns && icount_pool_exhausted(run->insns);
+}
+
 static void init_watch(const ExecInitPlan *plan, InitRun *run)
 {
     struct pollfd pfd[2] = {{run->pidfd, POLLIN, 0}, {run->sigfd, POLLIN, 0}};
+    unsigned spent_ticks = 0;
     while (!run->emu_done) {
         if (poll(pfd, 2, INIT_TICK_MS) < 0 && errno != EINTR) {
             run->killed = true; /* cannot watch: end the run rather than let it go unwatched */
@@ -428,6 +468,9 @@ static void init_watch(const ExecInitPlan *plan, InitRun *run)
         if (!run->emu_done && plan->memory_bytes &&
             init_resident(plan) + exec_root_scratch_used(plan) > plan->memory_bytes) {
             run->memory_exceeded = true;
+            break;
+        }
+        if (init_insn_limit_spent(run) && ++spent_ticks > INIT_INSN_GRACE_TICKS) {
             break;
         }
     }
@@ -451,10 +494,14 @@ static int init_report_run(const InitRun *run)
 {
     const char *result = run->killed                    ? "killed"
                          : run->memory_exceeded         ? "memory_limit"
+                         : init_insn_limit_spent(run)   ? "instruction_limit"
                          : WIFSIGNALED(run->emu_status) ? "signaled"
                                                         : "exited";
     int n = dprintf(EXEC_REPORT_FD, "result %s\nwstatus %d\ncpu_us %" PRIu64 "\nmaxrss_kib %ld\n",
                     result, run->emu_status, run->cpu_us, run->maxrss_kib);
+    if (n > 0 && run->insns) {
+        n = dprintf(EXEC_REPORT_FD, "instructions %" PRIu64 "\n", icount_pool_total(run->insns));
+    }
     return n > 0 ? 0 : EXEC_INIT_EXIT_FAILED;
 }
 
@@ -468,7 +515,7 @@ static bool init_start(const ExecInitPlan *plan, InitRun *run, ExecInitError *er
     run->emu = fork();
     if (run->emu == 0) {
         close(status[0]);
-        init_exec_emulator(plan, status[1]);
+        init_exec_emulator(plan, run->count_fd, status[1]);
     }
     close(status[1]);
     if (run->emu < 0) {
@@ -490,10 +537,29 @@ static bool init_start(const ExecInitPlan *plan, InitRun *run, ExecInitError *er
     return run->pidfd >= 0 || exec_init_fail(err, "pidfd_open");
 }
 
+/* The run's instruction counter: a memfd holding a zeroed InsnPool with the limit. */
+static bool init_counter(const ExecInitPlan *plan, InitRun *run, ExecInitError *err)
+{
+    run->count_fd = memfd_create("paddock-insn-count", MFD_CLOEXEC);
+    if (run->count_fd < 0 || ftruncate(run->count_fd, ICOUNT_POOL_SIZE) != 0) {
+        return exec_init_fail(err, "create the instruction counter");
+    }
+    void *m = mmap(NULL, ICOUNT_POOL_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, run->count_fd, 0);
+    if (m == MAP_FAILED) {
+        return exec_init_fail(err, "map the instruction counter");
+    }
+    run->insns = m;
+    atomic_store(&run->insns->limit, plan->insn_limit);
+    return true;
+}
+
 /* SIGTERM from paddockd arrives on a signalfd; the fallback adopts orphans of the run. The
  * report's fd is closed on exec, so that no guest can write a report of its own. */
 static bool init_prepare(const ExecInitPlan *plan, InitRun *run, ExecInitError *err)
 {
+    if (!plan->probe && !init_counter(plan, run, err)) {
+        return false;
+    }
     if (fcntl(EXEC_REPORT_FD, F_SETFD, FD_CLOEXEC) != 0) {
         return exec_init_fail(err, "close the report's fd on exec");
     }
@@ -531,7 +597,7 @@ int main(int argc, char **argv)
         return init_unpack(argc, argv);
     }
     ExecInitPlan plan = {0};
-    InitRun run = {.pidfd = -1, .sigfd = -1};
+    InitRun run = {.pidfd = -1, .sigfd = -1, .count_fd = -1};
     ExecInitError err;
     if (!init_parse(&plan, argc, argv, &err) || !init_prepare(&plan, &run, &err) ||
         !exec_root_build(&plan, &err)) {

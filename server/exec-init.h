@@ -8,9 +8,10 @@
  * calls, and a process that executes a fresh image carries none of the server's memory,
  * so the resource usage it reports (ru_maxrss above all) is the guest's, not paddockd's.
  *
- * paddock-sandbox, as pid 1 of the run's pid namespace, builds the guest's root (a private
- * tmpfs with the guest's files, the read-only sysroot under an overlay, /proc, a few /dev
- * nodes, and read-only binds of the emulator and its host libraries), pivots into it,
+ * paddock-sandbox, as pid 1 of the run's pid namespace, builds the new root (the guest's
+ * own: a private tmpfs with the guest's files and a few /dev nodes, the read-only sysroot
+ * under an overlay; around it /proc and read-only binds of the emulator and its host
+ * libraries, which the emulator confines the guest away from with --root), pivots into it,
  * starts the emulator as an unprivileged user with rlimits, watches the memory of every
  * process of the run, reaps them all, and writes one report on fd 3. Its stdin, stdout and
  * stderr (fds 0-2) are the guest's; it never writes to them.
@@ -19,13 +20,23 @@
  *     paddock-sandbox --unpack-tar TAR DIR                (a sysroot: exec-tar.c)
  *
  * The report, one "key value" line each, in this order, written once at the end:
- *     result ready|exited|signaled|memory_limit|killed|error
+ *     result ready|exited|signaled|memory_limit|instruction_limit|killed|error
  *     wstatus N       the emulator's wait status (exited, signaled)
  *     cpu_us N        user + system time of every process of the run
  *     maxrss_kib N    the largest peak resident set of one process of the run
+ *     instructions N  guest instructions every process of the run executed
  *     message TEXT    what failed (error); a single line
  * "ready" answers --probe (the root was built). "killed" answers SIGTERM from paddockd
  * (timeout, output limit, cancel): the run was stopped from outside, which knows why.
+ * "instruction_limit": the run spent the instructions --insn-limit allowed.
+ *
+ * Guest instructions are counted in every run: paddock-sandbox makes the run's shared
+ * counter (a memfd holding an InsnPool, accel/tcg/icount.h) and hands it to the emulator
+ * as fd EXEC_INSN_COUNT_FD, which paddockd's emulator command line names
+ * (`--insn-count-fd`); every emulator process of the run counts into it. When the limit is
+ * spent the processes end as killed by SIGXCPU, and the watch ends whatever is left. The
+ * count misses the last chunk (up to a million instructions per thread) of processes
+ * killed from outside: by paddockd, the memory watch, SIGKILL, or a default-action signal.
  */
 #ifndef SERVER_EXEC_INIT_H
 #define SERVER_EXEC_INIT_H
@@ -36,13 +47,15 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
-/* Where the guest's root is in the sandbox's mount namespace, as the emulator sees it. */
+/* Where the guest's root is in the sandbox's mount namespace, as the emulator sees it: the
+ * emulator runs with `--root` it, and the guest sees nothing of the skeleton around it. */
 #define EXEC_GUEST_DIR "/guest"
-/* Where the emulator is there (a name no guest's top-level directory is likely to take,
- * since until `paddock run --root` the guest's absolute paths fall back to that root). */
+/* Where the emulator is there, outside the guest's root. */
 #define EXEC_EMULATOR_PATH "/.paddock/paddock"
 /* The fd the report is written to. */
 #define EXEC_REPORT_FD 3
+/* The fd the emulator finds the run's instruction counter on. */
+#define EXEC_INSN_COUNT_FD 4
 /* paddock-sandbox's exit status when it could not even write its report. */
 #define EXEC_INIT_EXIT_FAILED 125
 
@@ -67,6 +80,7 @@ typedef struct ExecInitPlan {
     const char *sysroot;       /* namespaces: the overlay's read-only lower layer, or NULL */
     uint64_t scratch_bytes;    /* namespaces: size of the guest's writable tmpfs */
     uint64_t memory_bytes;     /* resident memory + scratch files allowed; 0: unwatched */
+    uint64_t insn_limit;       /* guest instructions allowed; 0: counted without a limit */
     long guest_uid, guest_gid; /* the emulator's ids (-1: keep); chown target of the root */
     ExecPlace *places;
     size_t n_places;
@@ -85,8 +99,9 @@ typedef struct ExecInitError {
 bool exec_init_fail(ExecInitError *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*
- * Builds the guest's root and makes it the process's root and working directory (with
- * namespaces), or fills the root directory and enters it (fallback). The caller is pid 1
+ * Builds the new root, pivots into it and enters the guest's root, EXEC_GUEST_DIR (with
+ * namespaces), or fills the guest's root directory and enters it (fallback): the emulator
+ * starts there, which `--root` takes as the guest's "/". The caller is pid 1
  * of fresh namespaces (or a session leader) and nothing of the guest runs yet.
  */
 bool exec_root_build(const ExecInitPlan *plan, ExecInitError *err);

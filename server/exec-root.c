@@ -3,31 +3,33 @@
  * (exec-init.h). With namespaces, the new root is a small read-only tmpfs holding:
  *
  *     /guest        the guest's root: a tmpfs of scratch_bytes (its only writable place),
- *                   or an overlay of that tmpfs over the read-only sysroot
- *     /proc         the run's own procfs (only its pid namespace is visible)
- *     /dev/null …   binds of five harmless device nodes
+ *                   or an overlay of that tmpfs over the read-only sysroot; /guest/dev
+ *                   holds binds of five harmless device nodes (null, zero, full, random,
+ *                   urandom)
+ *     /proc         the run's own procfs (only its pid namespace is visible), for the
+ *                   emulator: the guest has the few /proc/self files it emulates
  *     /usr/lib …    read-only binds of the host's libraries, which the emulator needs
  *     /.paddock/paddock  a read-only bind of the emulator (EXEC_EMULATOR_PATH), which it
  *                   finds again through /proc/self/exe to run a guest's execve
  *
  * and the old root is detached after pivot_root, so nothing else of the host is reachable
- * by any path. Until the emulator confines the guest's paths itself (`paddock run --root`),
- * it runs with `-L /guest`: an absolute path missing under /guest is looked up from the new
- * root instead, so each top-level entry of the guest's root that the skeleton lacks gets a
- * symlink there (/tmp -> guest/tmp), which lets the guest create files by absolute paths. Files
- * paddockd places (the program, the request's files) are copied into the guest's tmpfs, so they
- * count against its size, are executable whatever the pool's file modes, and cannot change the
- * pool. Every guest path is resolved with openat2's RESOLVE_IN_ROOT below the guest's root, so a
- * sysroot's symlinks (absolute ones included) and ".." stay inside it.
+ * by any path. The emulator runs with `--root /guest` (user/fs-root.h): every guest path is
+ * resolved below /guest by the kernel (openat2's RESOLVE_IN_ROOT), so "..", symlinks
+ * (absolute ones included, a sysroot's too) and the guest's cwd cannot leave it, and the
+ * skeleton around it (the emulator, the host's libraries, /proc) is out of the guest's
+ * reach as well. Files paddockd places (the program, the request's files) are copied into
+ * the guest's tmpfs, so they count against its size, are executable whatever the pool's
+ * file modes, and cannot change the pool; paddock-sandbox places them the same way, with
+ * RESOLVE_IN_ROOT below the guest's root.
  *
  * Without namespaces (the fallback) the guest's root is a directory paddockd made under
- * the pool's run/ directory: the files are copied there the same way, and the emulator's
- * -L lookup is all that keeps the guest's absolute paths in it.
+ * the pool's run/ directory: the files are copied there the same way, the emulator runs
+ * with `--root` that directory, and the device nodes are made there with mknod when
+ * paddock-sandbox may (as root); an unprivileged fallback's guest has no /dev.
  */
 #define _GNU_SOURCE
 #include "server/exec-init.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -300,7 +302,8 @@ static bool root_host_files(int rootfd, const char *emulator, ExecInitError *err
     return root_bind_host(rootfd, emulator, EXEC_EMULATOR_PATH, false, err);
 }
 
-static bool root_proc_dev(int rootfd, ExecInitError *err)
+/* The emulator's /proc in the skeleton, and the device nodes in the guest's root. */
+static bool root_proc_dev(int rootfd, int guestfd, ExecInitError *err)
 {
     if (mkdirat(rootfd, "proc", 0555) != 0) {
         return exec_init_fail(err, "create /proc");
@@ -313,11 +316,11 @@ static bool root_proc_dev(int rootfd, ExecInitError *err)
     for (size_t i = 0; i < sizeof(root_dev_nodes) / sizeof(root_dev_nodes[0]); i++) {
         char path[64];
         snprintf(path, sizeof(path), "/dev/%s", root_dev_nodes[i]);
-        if (!root_touch(rootfd, path + 1, err)) {
+        if (!root_touch(guestfd, path + 1, err)) {
             return false;
         }
         m = root_bind_new(path, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, err);
-        if (m < 0 || !root_attach(m, rootfd, path + 1, err)) {
+        if (m < 0 || !root_attach(m, guestfd, path + 1, err)) {
             return false;
         }
     }
@@ -366,33 +369,6 @@ static bool root_guest_layer(int rootfd, const ExecInitPlan *plan, ExecInitError
     return true;
 }
 
-/* A symlink in the skeleton to each top-level entry of the guest's root it lacks. */
-static bool root_mirror_guest(int rootfd, int guestfd, ExecInitError *err)
-{
-    int fd = openat(guestfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-    if (!d) {
-        if (fd >= 0) {
-            close(fd);
-        }
-        return exec_init_fail(err, "read the guest's root");
-    }
-    bool ok = true;
-    struct dirent *e;
-    char target[sizeof(EXEC_GUEST_DIR) + NAME_MAX + 1];
-    while (ok && (e = readdir(d))) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) {
-            continue;
-        }
-        snprintf(target, sizeof(target), "%s/%s", EXEC_GUEST_DIR + 1, e->d_name);
-        if (symlinkat(target, rootfd, e->d_name) != 0 && errno != EEXIST) {
-            ok = exec_init_fail(err, "symlink /%s to the guest's", e->d_name);
-        }
-    }
-    closedir(d);
-    return ok;
-}
-
 /* pivot_root(".", ".") stacks the old root on the new one; detaching it leaves the new. */
 static bool root_pivot(int rootfd, ExecInitError *err)
 {
@@ -434,7 +410,7 @@ static bool root_build_ns(const ExecInitPlan *plan, ExecInitError *err)
          ((guestfd = openat(rootfd, EXEC_GUEST_DIR + 1, O_PATH | O_DIRECTORY | O_CLOEXEC)) >= 0 ||
           exec_init_fail(err, "open the guest's root"));
     ok = ok && root_fill(guestfd, plan, err) && root_host_files(rootfd, plan->emu_argv[0], err) &&
-         root_proc_dev(rootfd, err) && root_mirror_guest(rootfd, guestfd, err);
+         root_proc_dev(rootfd, guestfd, err);
     ok = ok && (sethostname(ROOT_HOSTNAME, strlen(ROOT_HOSTNAME)) == 0 ||
                 exec_init_fail(err, "sethostname"));
     ok = ok && (mount_setattr(m, "", AT_EMPTY_PATH, &ro, sizeof(ro)) == 0 ||
@@ -450,13 +426,40 @@ static bool root_build_ns(const ExecInitPlan *plan, ExecInitError *err)
     return ok;
 }
 
+/* The fallback's device nodes, made with mknod as only root may: without that privilege
+ * (EPERM) the guest goes without. The host's nodes give their numbers. */
+static bool root_dev_mknod(int rootfd, ExecInitError *err)
+{
+    int dev = exec_root_mkdirs(rootfd, "/dev", err);
+    if (dev < 0) {
+        return false;
+    }
+    bool ok = true;
+    for (size_t i = 0; ok && i < sizeof(root_dev_nodes) / sizeof(root_dev_nodes[0]); i++) {
+        const char *name = root_dev_nodes[i];
+        char path[64];
+        struct stat st;
+        snprintf(path, sizeof(path), "/dev/%s", name);
+        if (stat(path, &st) != 0 || !S_ISCHR(st.st_mode)) {
+            continue;
+        }
+        if (mknodat(dev, name, S_IFCHR | 0666, st.st_rdev) != 0) {
+            ok = errno == EPERM || exec_init_fail(err, "mknod %s in the guest's root", path);
+            break;
+        }
+        ok = fchmodat(dev, name, 0666, 0) == 0 || exec_init_fail(err, "chmod %s", path);
+    }
+    close(dev);
+    return ok;
+}
+
 static bool root_build_dir(const ExecInitPlan *plan, ExecInitError *err)
 {
     int rootfd = open(plan->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (rootfd < 0) {
         return exec_init_fail(err, "open the guest's root %s", plan->root);
     }
-    bool ok = root_fill(rootfd, plan, err);
+    bool ok = root_fill(rootfd, plan, err) && root_dev_mknod(rootfd, err);
     close(rootfd);
     return ok && (chdir(plan->root) == 0 || exec_init_fail(err, "chdir %s", plan->root));
 }

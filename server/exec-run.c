@@ -7,6 +7,8 @@
  * How the limits are enforced (memory_mib = M):
  *   wall_ms       paddockd's clock: SIGTERM to the run's init, SIGKILL a second later
  *   output_bytes  paddockd counts stdout and stderr as they arrive; beyond, the same end
+ *   instructions  the emulators' own budget over the run's shared instruction counter,
+ *                 which paddock-sandbox makes for every run (--insn-limit, exec-init.h)
  *   memory_mib    the helper's watch: resident memory of every process of the run plus
  *                 the bytes in its scratch tmpfs, against M + EXEC_EMULATOR_RSS_MIB; the
  *                 scratch tmpfs itself holds at most M; RLIMIT_DATA of M +
@@ -145,6 +147,9 @@ static void run_add_helper(GPtrArray *a, const ExecEnv *env, const SandboxSpec *
     }
     run_add(a, "--memory-bytes=%" G_GUINT64_FORMAT,
             (mib + EXEC_EMULATOR_RSS_MIB + EXEC_SANITIZER_RSS_MIB) << 20);
+    if (spec->limits.instructions) {
+        run_add(a, "--insn-limit=%" G_GUINT64_FORMAT, spec->limits.instructions);
+    }
     if (env->privileged && env->namespaces) {
         run_add(a, "--guest-ids=" EXEC_GUEST_IDS);
     } else if (env->privileged) {
@@ -160,7 +165,8 @@ static void run_add_helper(GPtrArray *a, const ExecEnv *env, const SandboxSpec *
     run_add_rlimits(a, env, &spec->limits);
 }
 
-/* The helper's argv (NULL-terminated): its options, then the emulator's command line. */
+/* The helper's argv (NULL-terminated): its options, then the emulator's command line,
+ * which confines the guest to root (`paddock run --root`, user/fs-root.h). */
 static GPtrArray *run_argv(const ExecEnv *env, const SandboxSpec *spec, const char *arch,
                            const char *root)
 {
@@ -168,9 +174,10 @@ static GPtrArray *run_argv(const ExecEnv *env, const SandboxSpec *spec, const ch
     run_add_helper(a, env, spec, root);
     run_add(a, "--");
     run_add(a, "%s", env->emulator);
-    run_add(a, "run"), run_add(a, "--arch=%s", arch), run_add(a, "-L%s", root);
+    run_add(a, "run"), run_add(a, "--arch=%s", arch), run_add(a, "--root=%s", root);
     run_add(a, "--argv0=%s", spec->argv0);
-    run_add(a, "--"), run_add(a, "%s%s", root, SANDBOX_PROGRAM_PATH);
+    run_add(a, "--insn-count-fd=%d", EXEC_INSN_COUNT_FD);
+    run_add(a, "--"), run_add(a, "%s", SANDBOX_PROGRAM_PATH); /* a guest path in the root */
     for (guint i = 0; spec->args && i < spec->args->len; i++) {
         run_add(a, "%s", (const char *)g_ptr_array_index(spec->args, i));
     }
@@ -304,7 +311,7 @@ typedef struct ExecReport {
     const char *message;
     int wstatus;
     bool has_wstatus;
-    int64_t cpu_us, maxrss_kib; /* -1: absent */
+    int64_t cpu_us, maxrss_kib, instructions; /* -1: absent */
 } ExecReport;
 
 static int64_t run_report_int(const char *text)
@@ -316,7 +323,7 @@ static int64_t run_report_int(const char *text)
 /* Splits the report's "key value" lines in place (text must outlive r). */
 static void run_parse_report(char *text, ExecReport *r)
 {
-    *r = (ExecReport){.cpu_us = -1, .maxrss_kib = -1};
+    *r = (ExecReport){.cpu_us = -1, .maxrss_kib = -1, .instructions = -1};
     char *save = NULL;
     for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         char *value = strchr(line, ' ');
@@ -336,6 +343,8 @@ static void run_parse_report(char *text, ExecReport *r)
             r->cpu_us = run_report_int(value);
         } else if (!strcmp(line, "maxrss_kib")) {
             r->maxrss_kib = run_report_int(value);
+        } else if (!strcmp(line, "instructions")) {
+            r->instructions = run_report_int(value);
         }
     }
 }
@@ -360,6 +369,9 @@ static void run_status(const ExecOutcome *o, const ExecReport *r, SandboxResult 
         run_fail(res, "%s", r->message ? r->message : "the sandbox failed without a message");
     } else if (!strcmp(r->result, "memory_limit")) {
         res->status = SANDBOX_STATUS_MEMORY_LIMIT;
+    } else if (!strcmp(r->result, "instruction_limit")) {
+        res->status = SANDBOX_STATUS_TIMEOUT;
+        res->instruction_limit = true;
     } else if (r->has_wstatus && WIFEXITED(r->wstatus)) {
         res->status = SANDBOX_STATUS_EXITED;
         res->exit_code = WEXITSTATUS(r->wstatus);
@@ -380,6 +392,7 @@ static void run_result(ExecOutcome *o, SandboxResult *res)
     res->cpu_ms =
         r.cpu_us >= 0 ? (uint64_t)r.cpu_us / 1000 : run_tv_ms(o->ru.ru_utime, o->ru.ru_stime);
     res->max_rss_kib = r.maxrss_kib;
+    res->guest_instructions = r.instructions;
 }
 
 /* Starts and watches the helper as argv; the result from what happened. */
@@ -403,6 +416,7 @@ void exec_run(const ExecEnv *env, const SandboxSpec *spec, SandboxResult *res)
     res->out = g_byte_array_new();
     res->err = g_byte_array_new();
     res->max_rss_kib = -1;
+    res->guest_instructions = -1;
     if (!(res->arch = run_arch(spec, res))) {
         return;
     }

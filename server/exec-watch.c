@@ -29,6 +29,9 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/asan_interface.h>
+#endif
 
 #include "server/exec-init.h"
 
@@ -211,6 +214,23 @@ static pid_t exec_clone(const ExecEnv *env, const ExecChild *c, void *stack, int
     return clone(exec_child_main, (char *)stack + EXEC_CHILD_STACK, flags, (void *)c, pidfd);
 }
 
+/*
+ * Under AddressSanitizer the child poisoned its frames in the shadow memory it shares with
+ * us; the addresses get reused once unmapped, so their shadow is cleared first.
+ */
+static void exec_free_child_stack(void *stack)
+{
+    if (!stack) {
+        return;
+    }
+#ifdef __SANITIZE_ADDRESS__
+    ASAN_UNPOISON_MEMORY_REGION(stack, EXEC_CHILD_STACK);
+#endif
+    if (munmap(stack, EXEC_CHILD_STACK) != 0) {
+        g_warning("sandbox: unmapping a clone stack: %s", g_strerror(errno));
+    }
+}
+
 /* Until the child has executed or ended: the read end of its exec_fd sees end of file. */
 static void exec_wait_child(int exec_r)
 {
@@ -292,9 +312,7 @@ bool exec_start(const ExecEnv *env, char *const *argv, char *const *envp, ExecPr
     if (p->pid > 0) {
         exec_wait_child(done[0]);
     }
-    if (stack && munmap(stack, EXEC_CHILD_STACK) != 0) {
-        g_warning("sandbox: unmapping a clone stack: %s", g_strerror(errno));
-    }
+    exec_free_child_stack(stack);
     exec_close(&sync[1]), exec_close(&done[0]);
     p->in_w = in[1], p->out_r = out[0], p->err_r = err[0], p->rep_r = rep[0];
     if (!ok) {

@@ -50,7 +50,7 @@ SandboxSpec *sandbox_spec_new(void)
     spec->env = g_ptr_array_new_with_free_func(g_free);
     spec->files = g_array_new(FALSE, TRUE, sizeof(SandboxFile));
     spec->limits = (SandboxLimits){SANDBOX_WALL_MS_DEFAULT, SANDBOX_MEMORY_MIB_DEFAULT,
-                                   SANDBOX_OUTPUT_BYTES_DEFAULT};
+                                   SANDBOX_OUTPUT_BYTES_DEFAULT, 0};
     return spec;
 }
 
@@ -155,6 +155,7 @@ static void sandbox_cancelled(SandboxResult *res)
     res->out = g_byte_array_new();
     res->err = g_byte_array_new();
     res->max_rss_kib = -1;
+    res->guest_instructions = -1;
 }
 
 static void sandbox_worker(void *item, void *ctx)

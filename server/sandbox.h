@@ -46,7 +46,7 @@ typedef enum SandboxError {
 typedef enum SandboxStatus {
     SANDBOX_STATUS_EXITED,       /* the guest exited: exit_code */
     SANDBOX_STATUS_SIGNALED,     /* the guest died of a signal: signal */
-    SANDBOX_STATUS_TIMEOUT,      /* the wall-clock limit passed */
+    SANDBOX_STATUS_TIMEOUT,      /* the wall-clock or the instruction limit passed */
     SANDBOX_STATUS_MEMORY_LIMIT, /* resident memory plus scratch files passed memory_mib */
     SANDBOX_STATUS_OUTPUT_LIMIT, /* stdout plus stderr passed output_bytes */
     SANDBOX_STATUS_CANCELLED,    /* paddockd stopped while the run was queued or running */
@@ -61,6 +61,7 @@ typedef struct SandboxLimits {
     uint64_t wall_ms;      /* from the start of the run to the end of its last process */
     uint64_t memory_mib;   /* the guest's resident memory and files (see sandbox.c) */
     uint64_t output_bytes; /* stdout and stderr together */
+    uint64_t instructions; /* guest instructions of every process of the run; 0: no limit */
 } SandboxLimits;
 
 /* Defaults and ceilings of the limits (a request may lower or raise up to the ceiling). */
@@ -113,6 +114,10 @@ typedef struct SandboxResult {
     uint64_t wall_ms;
     uint64_t cpu_ms;     /* user + system time of every process of the run */
     int64_t max_rss_kib; /* largest peak resident set of one process; -1 when unknown */
+    /* Guest instructions executed by every process of the run (server/exec-init.h says how
+     * exact); -1 when unknown (the run did not start, or was cancelled before). */
+    int64_t guest_instructions;
+    bool instruction_limit; /* SANDBOX_STATUS_TIMEOUT: the instruction limit, not the clock */
     const char *arch;    /* the guest's architecture (static), or NULL when unknown */
     char *message;       /* SANDBOX_STATUS_ERROR: what went wrong */
 } SandboxResult;

@@ -24,6 +24,14 @@
 #define TB_JMP_CACHE_BITS 12
 #define TB_JMP_CACHE_SIZE (1u << TB_JMP_CACHE_BITS)
 
+/*
+ * TB flags the execution loop adds to an architecture's mode flags, from the top bit down:
+ * TBs that differ in them never mix (lookups compare every flag bit).
+ * TB_FLAG_ICOUNT: the TB starts with the instruction budget check (accel/tcg/icount.h).
+ */
+#define TB_FLAG_ICOUNT       (1ull << 63)
+#define TB_FLAG_GENERIC_MASK TB_FLAG_ICOUNT
+
 /* A vCPU's jump cache slot for pc; tcg_gen_lookup_and_goto_ptr computes the same inline. */
 static inline unsigned tb_jmp_cache_hash(uint64_t pc)
 {

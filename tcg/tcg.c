@@ -139,6 +139,20 @@ TCGv tcg_constant(TCGContext *s, TCGType type, int64_t val)
     return temp_handle(s, t);
 }
 
+TCGv tcg_constant_deferred(TCGContext *s, TCGType type)
+{
+    TCGTemp *t = temp_alloc(s, TEMP_CONST, type);
+    t->val_type = TEMP_VAL_CONST;
+    return temp_handle(s, t);
+}
+
+void tcg_constant_set(TCGContext *s, TCGv t, int64_t val)
+{
+    g_assert(t.idx < s->nb_temps && s->temps[t.idx].kind == TEMP_CONST);
+    TCGTemp *tmp = &s->temps[t.idx];
+    tmp->val = tmp->type == TCG_TYPE_I32 ? (int32_t)val : val;
+}
+
 TCGv tcg_env(TCGContext *s)
 {
     return s->env;

@@ -11,7 +11,9 @@
  * the page after the program's highest segment.
  *
  * Errors are USER_ERROR_NOT_FOUND (program or interpreter missing) or USER_ERROR_EXEC
- * (anything about the file), and their messages start with the path in question.
+ * (anything about the file), and their messages start with the path in question. With a
+ * root (--root), the program and its interpreter (PT_INTERP) are guest paths looked up
+ * below it, and the messages name them as the guest does.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,12 +21,14 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "user/fs-root.h"
 #include "user/run.h"
 #include "user/user-internal.h"
 #include "vmcore/elf.h"
 
 char *user_path(UserProcess *p, const char *guest_path)
 {
+    g_assert(!p->root);
     if (p->sysroot && guest_path[0] == '/') {
         char *s = g_build_filename(p->sysroot, guest_path, NULL);
         if (access(s, F_OK) == 0) {
@@ -35,12 +39,23 @@ char *user_path(UserProcess *p, const char *guest_path)
     return g_strdup(guest_path);
 }
 
-/* Opens and parses path; *fdp stays open for mapping. */
-static ElfImage *open_image(const char *path, int *fdp, GError **errp)
+int user_open_exec(UserProcess *p, const char *path)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (!p->root) {
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        return fd < 0 ? -errno : fd;
+    }
+    g_autofree char *abs = NULL;
+    int err = user_root_abs(p->root, AT_FDCWD, path, &abs);
+    return err ? err : user_root_open(p->root, abs, O_RDONLY | O_CLOEXEC, 0);
+}
+
+/* Opens and parses path (user_open_exec); *fdp stays open for mapping. */
+static ElfImage *open_image(UserProcess *p, const char *path, int *fdp, GError **errp)
+{
+    int fd = user_open_exec(p, path);
     if (fd < 0) {
-        int err = errno;
+        int err = -fd;
         g_set_error(errp, USER_ERROR,
                     err == ENOENT || err == ENOTDIR ? USER_ERROR_NOT_FOUND : USER_ERROR_EXEC,
                     "%s: %s", path, g_strerror(err));
@@ -289,12 +304,20 @@ static bool load_image(UserProcess *p, const ElfImage *img, int fd, bool is_inte
     return true;
 }
 
+/* With a root, the interpreter is a guest path like any other (user_open_exec). */
 static bool load_interp(UserProcess *p, const char *interp, UserLoadInfo *info, GError **errp)
 {
-    g_autofree char *host = user_path(p, interp);
+    g_autofree char *host = p->root ? g_strdup(interp) : user_path(p, interp);
     int fd = -1;
     GError *err = NULL;
-    g_autoptr(ElfImage) img = open_image(host, &fd, &err);
+    g_autoptr(ElfImage) img = open_image(p, host, &fd, &err);
+    if (!img && g_error_matches(err, USER_ERROR, USER_ERROR_NOT_FOUND) && p->root) {
+        g_set_error(errp, USER_ERROR, USER_ERROR_NOT_FOUND,
+                    "%s: interpreter %s not found (in the root %s)", p->execfn, interp,
+                    user_root_host_dir(p->root));
+        g_error_free(err);
+        return false;
+    }
     if (!img && g_error_matches(err, USER_ERROR, USER_ERROR_NOT_FOUND)) {
         g_autofree char *tried = p->sysroot ? g_build_filename(p->sysroot, interp, NULL) : NULL;
         g_set_error(errp, USER_ERROR, USER_ERROR_NOT_FOUND,
@@ -314,14 +337,25 @@ static bool load_interp(UserProcess *p, const char *interp, UserLoadInfo *info, 
     return ok;
 }
 
+/* With a root, the program's guest-absolute path as the kernel names the file opened. */
+static void exe_guest_path(UserProcess *p, int fd)
+{
+    g_autofree char *guest = NULL;
+    if (p->root && user_root_fd_path(p->root, fd, &guest) == 0) {
+        g_free(p->exe_path);
+        p->exe_path = g_steal_pointer(&guest);
+    }
+}
+
 bool user_load_program(UserProcess *p, UserLoadInfo *info, GError **errp)
 {
     memset(info, 0, sizeof(*info));
     int fd = -1;
-    g_autoptr(ElfImage) img = open_image(p->exe_path, &fd, errp);
+    g_autoptr(ElfImage) img = open_image(p, p->exe_path, &fd, errp);
     if (!img) {
         return false;
     }
+    exe_guest_path(p, fd);
     bool ok = check_image(p->arch, img, p->exe_path, errp) &&
               load_image(p, img, fd, false, p->exe_path, &info->prog, errp);
     close(fd);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "user/fs-root.h"
 #include "user/run.h"
 #include "user/user-internal.h"
 #include "vmcore/elf.h"
@@ -56,11 +57,11 @@ const char *user_arch_names(void)
 }
 
 /* The architecture prog's ELF header names. */
-static const UserArch *detect_arch(const char *prog, GError **errp)
+static const UserArch *detect_arch(UserProcess *p, const char *prog, GError **errp)
 {
-    int fd = open(prog, O_RDONLY | O_CLOEXEC);
+    int fd = user_open_exec(p, prog);
     if (fd < 0) {
-        int err = errno;
+        int err = -fd;
         g_set_error(errp, USER_ERROR,
                     err == ENOENT || err == ENOTDIR ? USER_ERROR_NOT_FOUND : USER_ERROR_EXEC,
                     "%s: %s", prog, g_strerror(err));
@@ -140,6 +141,8 @@ static void process_free(UserProcess *p)
         g_byte_array_unref(p->cmdline);
     }
     mutex_destroy(&p->thread_lock);
+    user_root_free(p->root);
+    g_free(p->icount.exec_arg);
     g_free(p->host_exe);
     g_free(p->sysroot);
     g_free(p->exe_path);
@@ -166,7 +169,8 @@ static bool process_load(UserProcess *p, char **argv, char **envp, uint64_t *ent
     for (char **a = argv; *a; a++) {
         g_byte_array_append(p->cmdline, (const guint8 *)*a, (guint)strlen(*a) + 1);
     }
-    char *real = realpath(p->execfn, NULL);
+    /* With a root, the loader has set the guest's name for it already. */
+    char *real = p->root ? NULL : realpath(p->execfn, NULL);
     if (real) {
         g_free(p->exe_path);
         p->exe_path = g_strdup(real);
@@ -175,14 +179,10 @@ static bool process_load(UserProcess *p, char **argv, char **envp, uint64_t *ent
     return true;
 }
 
-int user_run(const UserArch *arch, const char *sysroot, const char *prog, char **argv, char **envp,
-             GError **errp)
+int user_run(const UserArch *arch, const char *sysroot, const char *root, const char *prog,
+             char **argv, char **envp, const UserIcountConfig *icount, GError **errp)
 {
-    if (!arch && !(arch = detect_arch(prog, errp))) {
-        return -1;
-    }
     UserProcess *p = g_new0(UserProcess, 1);
-    p->arch = arch;
     /* Absolute, so that a guest execve after a chdir passes the same one on. */
     p->sysroot = sysroot ? g_canonicalize_filename(sysroot, NULL) : NULL;
     p->exe_path = g_strdup(prog);
@@ -190,8 +190,14 @@ int user_run(const UserArch *arch, const char *sysroot, const char *prog, char *
     p->host_exe = g_file_read_link("/proc/self/exe", NULL);
     mutex_init(&p->thread_lock);
     uint64_t entry, sp;
+    if ((root && !user_root_init(p, root, errp)) ||
+        (!arch && !(arch = detect_arch(p, prog, errp)))) {
+        process_free(p);
+        return -1;
+    }
+    p->arch = arch;
     if (!process_load(p, argv, envp, &entry, &sp, errp) || !translator_init(p, errp) ||
-        !user_signals_init(p, errp)) {
+        !user_icount_init(p, icount, errp) || !user_signals_init(p, errp)) {
         process_free(p);
         return -1;
     }
@@ -216,6 +222,7 @@ _Noreturn void user_exit_group(UserThread *t, int status)
 {
     atomic_store(&t->proc->exit_group, 1);
     user_threads_exit_robust(t->proc);
+    user_icount_end(t);
     fflush(NULL);
     _exit(status & 0xff);
 }

@@ -304,6 +304,7 @@ _Noreturn static void signal_die(UserThread *t, int sig, const siginfo_t *info)
     log_signal(t, sig, info, "kills the process", 0);
     atomic_store(&t->proc->exit_group, 1);
     user_threads_exit_robust(t->proc);
+    user_icount_end(t);
     fflush(NULL);
     host_die_by_signal(sig);
 }

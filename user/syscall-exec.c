@@ -1,23 +1,26 @@
 /*
  * execve and execveat: the guest process becomes another program, which is one of
  *  - an ELF executable of a guest architecture user mode runs: this emulator is executed
- *    again, as `paddock run --arch A [-L SYSROOT] --argv0 ARGV0 -- PATH ARGS...`, which is
- *    how a guest execve re-enters the emulator without binfmt_misc; --argv0 keeps the
- *    guest's argv[0] (busybox picks its applet by it);
+ *    again, as `paddock run --arch A [-L SYSROOT | --root DIR] --argv0 ARGV0 -- PATH
+ *    ARGS...`, which is how a guest execve re-enters the emulator without binfmt_misc;
+ *    --argv0 keeps the guest's argv[0] (busybox picks its applet by it);
  *  - a `#!` script: its interpreter runs it, as Linux's binfmt_script has it (argv becomes
  *    interpreter, its one optional argument, the script's path, argv[1...]), and the
  *    interpreter, a guest path, is classified the same way, up to 4 levels deep (ELOOP);
  *  - an ELF executable of the host (x86-64): the host runs it directly. qemu-user without
  *    binfmt_misc would fail with ENOEXEC; running it is what a CI script calling a host
  *    tool from a guest program needs, and what a host with binfmt_misc does the other way.
+ *    Not with a root (--root): the host program would run outside it (ENOEXEC).
  * Anything else is ENOEXEC. What Linux checks before the old program is gone (the file
  * exists, is a regular file, executable, on a mount that allows it, its ELF interpreter
  * exists, the arguments fit) is checked here, so the guest gets -errno back and goes on;
  * what the new emulator refuses later ends the new program with paddock run's status.
  *
- * Guest paths go through user_path (the sysroot) when absolute; /proc/self/exe is the
- * guest program. The guest's argv and envp are copied out of guest memory first, within
- * the host's argument space (E2BIG beyond), since the host execve reads them from us.
+ * Guest paths go through user_path (the sysroot) when absolute, or with a root are made
+ * guest-absolute and opened below it (the new emulator gets the same root and the guest
+ * path); /proc/self/exe is the guest program. The guest's argv and envp are copied out of
+ * guest memory first, within the host's argument space (E2BIG beyond), since the host
+ * execve reads them from us.
  */
 #define _GNU_SOURCE
 #include "user/syscall.h"
@@ -30,9 +33,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "user/run.h"
+#include "user/user-internal.h"
 #include "vmcore/elf.h"
 
 /* Linux's BINPRM_BUF_SIZE (the bytes a `#!` line is read from), BINPRM_MAX_RECURSION,
@@ -87,8 +92,8 @@ static int64_t read_strings(UserThread *t, uint64_t addr, GPtrArray *out, size_t
     }
 }
 
-/* The checks Linux's do_open_execat and may_open make. */
-static int64_t exec_check_file(const char *path, int fd)
+/* The checks Linux's do_open_execat and may_open make, on the file open at fd. */
+static int64_t exec_check_file(int fd)
 {
     struct stat st;
     struct statvfs vfs;
@@ -98,7 +103,22 @@ static int64_t exec_check_file(const char *path, int fd)
     if (!S_ISREG(st.st_mode) || (vfs.f_flag & ST_NOEXEC)) {
         return host_to_guest_errno(EACCES);
     }
-    return faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) == 0 ? 0 : host_to_guest_errno(errno);
+    return sys_result(syscall(SYS_faccessat2, fd, "", X_OK, AT_EACCESS | AT_EMPTY_PATH));
+}
+
+/* Whether the ELF interpreter interp exists: below the root, or through user_path. */
+static int64_t exec_interp_exists(UserProcess *p, const char *interp)
+{
+    if (!p->root) {
+        g_autofree char *host = user_path(p, interp);
+        return access(host, F_OK) == 0 ? 0 : host_to_guest_errno(errno);
+    }
+    int fd = user_open_exec(p, interp);
+    if (fd < 0) {
+        return fd;
+    }
+    close(fd);
+    return 0;
 }
 
 /* An ELF file: the host's, or a guest architecture's with its interpreter present. */
@@ -109,28 +129,23 @@ static int64_t exec_classify_elf(UserProcess *p, int fd, ExecKind *kind, const U
         return host_to_guest_errno(ENOEXEC);
     }
     if (img->machine == EXEC_HOST_MACHINE) {
+        /* A host program would run natively, outside the root's confinement. */
         *kind = EXEC_HOST;
-        return 0;
+        return p->root ? host_to_guest_errno(ENOEXEC) : 0;
     }
     *arch = user_arch_by_machine(img->machine);
     if (!*arch) {
         return host_to_guest_errno(ENOEXEC);
     }
     *kind = EXEC_GUEST;
-    if (img->interp) {
-        g_autofree char *interp = user_path(p, img->interp);
-        if (access(interp, F_OK) != 0) {
-            return host_to_guest_errno(errno);
-        }
-    }
-    return 0;
+    return img->interp ? exec_interp_exists(p, img->interp) : 0;
 }
 
 /* What the file open at fd is, with its first EXEC_HEAD_SIZE bytes in head. */
-static int64_t exec_classify_fd(UserProcess *p, const char *path, int fd, char *head,
-                                ExecKind *kind, const UserArch **arch)
+static int64_t exec_classify_fd(UserProcess *p, int fd, char *head, ExecKind *kind,
+                                const UserArch **arch)
 {
-    int64_t err = exec_check_file(path, fd);
+    int64_t err = exec_check_file(fd);
     if (err) {
         return err;
     }
@@ -152,13 +167,31 @@ static int64_t exec_classify_fd(UserProcess *p, const char *path, int fd, char *
 static int64_t exec_classify(UserProcess *p, const char *path, char *head, ExecKind *kind,
                              const UserArch **arch)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = user_open_exec(p, path);
     if (fd < 0) {
-        return host_to_guest_errno(errno);
+        return fd;
     }
-    int64_t ret = exec_classify_fd(p, path, fd, head, kind, arch);
+    int64_t ret = exec_classify_fd(p, fd, head, kind, arch);
     close(fd);
     return ret;
+}
+
+/*
+ * The file a guest path names, as exec_classify opens it: with a root, the guest-absolute
+ * path (the new emulator looks it up below the root again); without, the host path
+ * (user_path). /proc/self/exe stands for the guest program.
+ */
+static int64_t exec_path(UserProcess *p, int dirfd, const char *guest, char **out)
+{
+    if (procfs_is_exe(guest)) {
+        *out = g_strdup(p->exe_path);
+        return 0;
+    }
+    if (p->root) {
+        return user_root_abs(p->root, dirfd, guest, out);
+    }
+    *out = sys_host_path(p, guest);
+    return 0;
 }
 
 /*
@@ -187,14 +220,16 @@ static int64_t exec_script(UserProcess *p, ExecRequest *r, char *head)
     g_ptr_array_insert(r->argv, 0, g_strndup(line, n));
     r->name = g_strdup(g_ptr_array_index(r->argv, 0));
     g_free(r->path);
-    r->path = sys_host_path(p, r->name);
-    return 0;
+    r->path = NULL;
+    return exec_path(p, AT_FDCWD, r->name, &r->path);
 }
 
+/* What the process executed so far is counted first (user/icount.c). */
 static int64_t host_execve(const char *path, GPtrArray *argv, GPtrArray *envp)
 {
     g_ptr_array_add(argv, NULL);
     g_ptr_array_add(envp, NULL);
+    user_icount_exec(user_current_thread());
     fflush(NULL);
     execve(path, (char **)argv->pdata, (char **)envp->pdata);
     int err = errno;
@@ -210,7 +245,7 @@ static void args_add(GPtrArray *args, const char *const *strs, size_t n)
     }
 }
 
-/* `paddock run --arch A [-L SYSROOT] --argv0 ARGV0 -- PATH ARGV[1...]`. */
+/* `paddock run --arch A [-L SYSROOT] [--insn-count-fd=N] --argv0 ARGV0 -- PATH ARGV[1...]`. */
 static int64_t exec_guest(UserProcess *p, const UserArch *arch, ExecRequest *r)
 {
     if (!p->host_exe) {
@@ -218,12 +253,17 @@ static int64_t exec_guest(UserProcess *p, const UserArch *arch, ExecRequest *r)
     }
     const char *run[] = {"paddock", "run", "--arch", arch->name};
     const char *sysroot[] = {"-L", p->sysroot};
+    const char *root[] = {"--root", p->root ? user_root_host_dir(p->root) : NULL};
     const char *prog[] = {"--argv0", g_ptr_array_index(r->argv, 0), "--", r->path};
     g_autoptr(GPtrArray) args = g_ptr_array_new();
     args_add(args, run, G_N_ELEMENTS(run));
     if (p->sysroot) {
         args_add(args, sysroot, G_N_ELEMENTS(sysroot));
     }
+    if (p->root) {
+        args_add(args, root, G_N_ELEMENTS(root));
+    }
+    user_icount_exec_args(p, args); /* --insn-count-fd=N [--insn-report] */
     args_add(args, prog, G_N_ELEMENTS(prog));
     args_add(args, (const char *const *)r->argv->pdata + 1, r->argv->len - 1);
     return host_execve(p->host_exe, args, r->envp);
@@ -281,20 +321,15 @@ static int64_t do_exec(UserThread *t, char *path, const char *name, uint64_t arg
     return ret;
 }
 
-/* The host path of a guest path, with /proc/self/exe standing for the guest program. */
-static char *exec_host_path(UserProcess *p, const char *guest)
-{
-    return procfs_is_exe(guest) ? g_strdup(p->exe_path) : sys_host_path(p, guest);
-}
-
 int64_t sys_execve(UserThread *t, const uint64_t *a)
 {
     const char *guest;
+    char *path = NULL;
     int64_t err = sys_string(t, a[0], PATH_MAX, &guest);
-    if (err) {
+    if (err || (err = exec_path(t->proc, AT_FDCWD, guest, &path))) {
         return err;
     }
-    return do_exec(t, exec_host_path(t->proc, guest), guest, a[1], a[2]);
+    return do_exec(t, path, guest, a[1], a[2]);
 }
 
 /*
@@ -316,19 +351,50 @@ static int64_t fd_host_path(int fd, const char *rel, char **path, char **name)
     return 0;
 }
 
+/* With a root: the guest path of rel under dirfd (or of the file open at dirfd when rel is
+ * NULL), named as fd_host_path names it. */
+static int64_t fd_root_path(const UserRoot *root, int dirfd, const char *rel, char **path,
+                            char **name)
+{
+    int err = rel ? user_root_abs(root, dirfd, rel, path) : user_root_fd_path(root, dirfd, path);
+    if (err) {
+        return err == -ENOTDIR && !rel ? host_to_guest_errno(ENOENT) : err;
+    }
+    *name =
+        rel ? g_strdup_printf("/dev/fd/%d/%s", dirfd, rel) : g_strdup_printf("/dev/fd/%d", dirfd);
+    return 0;
+}
+
 /* execveat's path: as execve's when absolute or relative to the cwd, else under dirfd. */
 static int64_t execveat_path(UserThread *t, int dirfd, const char *guest, int flags, char **path,
                              char **name)
 {
     if (guest[0] == '/' || (guest[0] && dirfd == AT_FDCWD)) {
-        *path = exec_host_path(t->proc, guest);
         *name = g_strdup(guest);
-        return 0;
+        return exec_path(t->proc, AT_FDCWD, guest, path);
     }
     if (!guest[0] && !(flags & AT_EMPTY_PATH)) {
         return host_to_guest_errno(ENOENT);
     }
+    if (t->proc->root) {
+        return fd_root_path(t->proc->root, dirfd, guest[0] ? guest : NULL, path, name);
+    }
     return fd_host_path(dirfd, guest[0] ? guest : NULL, path, name);
+}
+
+/* Whether path (as exec_path made it) names a symlink itself. */
+static bool exec_is_symlink(UserProcess *p, const char *path)
+{
+    struct stat st;
+    if (!p->root) {
+        return lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
+    }
+    int fd = user_root_open(p->root, path, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
+    bool link = fd >= 0 && fstat(fd, &st) == 0 && S_ISLNK(st.st_mode);
+    if (fd >= 0) {
+        close(fd);
+    }
+    return link;
 }
 
 int64_t sys_execveat(UserThread *t, const uint64_t *a)
@@ -344,9 +410,7 @@ int64_t sys_execveat(UserThread *t, const uint64_t *a)
     if (!err) {
         err = execveat_path(t, (int)a[0], guest, flags, &path, &name);
     }
-    struct stat st;
-    if (!err && guest[0] && (flags & AT_SYMLINK_NOFOLLOW) && lstat(path, &st) == 0 &&
-        S_ISLNK(st.st_mode)) {
+    if (!err && guest[0] && (flags & AT_SYMLINK_NOFOLLOW) && exec_is_symlink(t->proc, path)) {
         err = host_to_guest_errno(ELOOP);
     }
     if (err) {

@@ -1,8 +1,10 @@
 /*
- * File descriptors and I/O. A guest descriptor is the host descriptor of the same number.
- * Buffers are guest memory locked for the call and handed to the host in place; counts are clamped
- * as Linux clamps them (SYS_RW_MAX per call, IOV_MAX vectors), so a hostile count can only ever
- * fail with EFAULT or EINVAL.
+ * File descriptors and I/O. A guest descriptor is the host descriptor of the same number,
+ * but for user mode's own (user/fd-reserved.h), which no call here ever sees. Paths open
+ * below the root when there is one (user/fs-root.h). Buffers are guest memory locked for
+ * the call and handed to the host in place; counts are clamped as Linux clamps them
+ * (SYS_RW_MAX per call, IOV_MAX vectors), so a hostile count can only ever fail with
+ * EFAULT or EINVAL.
  *
  * Layouts checked against the riscv64 and aarch64 cross toolchains' headers: struct iovec
  * and struct flock are the same as x86-64's, and so are the fcntl commands; the open flags
@@ -79,6 +81,12 @@ int64_t sys_openat(UserThread *t, const uint64_t *a)
     int flags = sys_open_flags_to_host(t, (int)a[2]);
     if (procfs_open(t, guest, flags, &ret)) {
         return ret;
+    }
+    const UserRoot *root = t->proc->root;
+    if (root) {
+        g_autofree char *abs = NULL;
+        ret = user_root_abs(root, (int)a[0], guest, &abs);
+        return ret ? ret : sys_neg_errno(user_root_open(root, abs, flags, (mode_t)a[3]));
     }
     g_autofree char *path = sys_host_path(t->proc, guest);
     return sys_result(openat((int)a[0], path, flags, (mode_t)a[3]));

@@ -93,13 +93,15 @@ int64_t sys_fstat(UserThread *t, const uint64_t *a)
 
 int64_t sys_newfstatat(UserThread *t, const uint64_t *a)
 {
-    g_autofree char *path = NULL;
+    int flags = (int)a[3];
+    SysAtKind kind = flags & AT_SYMLINK_NOFOLLOW ? SYS_AT_NOFOLLOW : SYS_AT_FOLLOW;
+    g_auto(SysAt) at = {0};
     struct stat st;
-    int64_t err = sys_path_exe(t, a[1], &path);
+    int64_t err = sys_at_exe(t, (int)a[0], a[1], kind, &at);
     if (err) {
         return err;
     }
-    if (fstatat((int)a[0], path, &st, (int)a[3]) < 0) {
+    if (fstatat(at.dirfd, at.name, &st, flags | at.empty) < 0) {
         return sys_result(-1);
     }
     return stat_to_guest(t, a[2], &st);
@@ -108,9 +110,11 @@ int64_t sys_newfstatat(UserThread *t, const uint64_t *a)
 /* Linux takes a NULL path (address 0) with AT_EMPTY_PATH; the host decides. */
 int64_t sys_statx(UserThread *t, const uint64_t *a)
 {
-    g_autofree char *path = NULL;
+    int flags = (int)a[2];
+    SysAtKind kind = flags & AT_SYMLINK_NOFOLLOW ? SYS_AT_NOFOLLOW : SYS_AT_FOLLOW;
+    g_auto(SysAt) at = {.dirfd = (int)a[0]};
     if (a[1]) {
-        int64_t err = sys_path_exe(t, a[1], &path);
+        int64_t err = sys_at_exe(t, (int)a[0], a[1], kind, &at);
         if (err) {
             return err;
         }
@@ -119,18 +123,25 @@ int64_t sys_statx(UserThread *t, const uint64_t *a)
     if (!buf) {
         return host_to_guest_errno(EFAULT);
     }
-    return sys_result(syscall(SYS_statx, (int)a[0], path, (int)a[2], (unsigned)a[3], buf));
+    return sys_result(syscall(SYS_statx, at.dirfd, at.name, flags | at.empty, (unsigned)a[3], buf));
 }
 
+/* With a root, the file's own O_PATH fd, which fstatfs takes. */
 int64_t sys_statfs(UserThread *t, const uint64_t *a)
 {
-    g_autofree char *path = NULL;
-    int64_t err = sys_path(t, a[0], &path);
+    g_auto(SysAt) at = {0};
+    int64_t err = sys_at(t, AT_FDCWD, a[0], SYS_AT_FOLLOW, &at);
     if (err) {
         return err;
     }
     void *buf = lock_user(t, a[1], sizeof(struct statfs), PAGE_WRITE);
-    return buf ? sys_result(syscall(SYS_statfs, path, buf)) : host_to_guest_errno(EFAULT);
+    if (!buf) {
+        return host_to_guest_errno(EFAULT);
+    }
+    if (at.empty) {
+        return sys_result(syscall(SYS_fstatfs, at.dirfd, buf));
+    }
+    return sys_result(syscall(SYS_statfs, at.name, buf));
 }
 
 int64_t sys_fstatfs(UserThread *t, const uint64_t *a)

@@ -11,10 +11,14 @@
 #include "user/syscall.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "user/fd-reserved.h"
 #include "vmcore/log.h"
 #include "vmcore/thread.h"
 
@@ -82,6 +86,10 @@ static int64_t syscall_traced(UserThread *t, unsigned nr, const SyscallDef *d, c
 int64_t user_syscall(UserThread *t, unsigned nr, const uint64_t *args)
 {
     const SyscallDef *d = syscall_lookup(nr);
+    user_icount_syscall(t, nr, args);
+    if (user_fd_syscall_refused(t->proc, nr, args)) {
+        return host_to_guest_errno(EBADF);
+    }
     if (log_enabled(LOG_SYSCALL)) {
         return syscall_traced(t, nr, d, args);
     }
@@ -117,32 +125,90 @@ int64_t sys_string(UserThread *t, uint64_t addr, size_t max, const char **out)
     return 0;
 }
 
-int64_t sys_path(UserThread *t, uint64_t addr, char **out)
-{
-    const char *guest;
-    int64_t err = sys_string(t, addr, PATH_MAX, &guest);
-    if (err) {
-        return err;
-    }
-    *out = sys_host_path(t->proc, guest);
-    return 0;
-}
-
 char *sys_host_path(UserProcess *p, const char *guest)
 {
     return guest[0] == '/' ? user_path(p, guest) : g_strdup(guest);
 }
 
-int64_t sys_path_exe(UserThread *t, uint64_t addr, char **out)
+/* With a root: the parent's fd and the last component, or the file's own O_PATH fd. */
+static int64_t sys_at_root(UserProcess *p, int dirfd, const char *guest, SysAtKind kind, SysAt *at)
+{
+    int err = user_root_abs(p->root, dirfd, guest, &at->buf);
+    if (err) {
+        return err;
+    }
+    int fd;
+    if (kind == SYS_AT_PARENT) {
+        fd = user_root_parent(p->root, at->buf, &at->name);
+        at->is_root = at->name == user_root_itself;
+    } else {
+        int nofollow = kind == SYS_AT_NOFOLLOW ? O_NOFOLLOW : 0;
+        fd = user_root_open(p->root, at->buf, O_PATH | O_CLOEXEC | nofollow, 0);
+        at->name = "";
+        at->empty = AT_EMPTY_PATH;
+    }
+    if (fd < 0) {
+        return fd;
+    }
+    at->dirfd = at->fd = fd;
+    at->owned = true;
+    return 0;
+}
+
+int64_t sys_at_str(UserProcess *p, int dirfd, const char *guest, SysAtKind kind, SysAt *at)
+{
+    *at = (SysAt){.dirfd = dirfd, .name = guest};
+    if (!p->root) {
+        at->name = at->buf = sys_host_path(p, guest);
+        return 0;
+    }
+    return guest[0] ? sys_at_root(p, dirfd, guest, kind, at) : 0;
+}
+
+int64_t sys_at(UserThread *t, int dirfd, uint64_t addr, SysAtKind kind, SysAt *at)
 {
     const char *guest;
     int64_t err = sys_string(t, addr, PATH_MAX, &guest);
     if (err) {
+        *at = (SysAt){0};
+        return err;
+    }
+    return sys_at_str(t->proc, dirfd, guest, kind, at);
+}
+
+int64_t sys_at_exe(UserThread *t, int dirfd, uint64_t addr, SysAtKind kind, SysAt *at)
+{
+    const char *guest;
+    int64_t err = sys_string(t, addr, PATH_MAX, &guest);
+    if (err) {
+        *at = (SysAt){0};
         return err;
     }
     if (procfs_is_exe(guest)) {
-        *out = g_strdup(t->proc->exe_path);
-        return 0;
+        guest = t->proc->exe_path;
+        if (!t->proc->root) {
+            *at = (SysAt){.dirfd = dirfd, .name = guest}; /* a host path: as it is */
+            return 0;
+        }
     }
-    return sys_path(t, addr, out);
+    return sys_at_str(t->proc, dirfd, guest, kind, at);
+}
+
+void sys_at_proc(SysAt *at)
+{
+    if (at->owned && at->empty) {
+        snprintf(at->proc, sizeof(at->proc), "/proc/self/fd/%d", at->fd);
+        at->dirfd = AT_FDCWD;
+        at->name = at->proc;
+        at->empty = 0;
+    }
+}
+
+void sys_at_done(SysAt *at)
+{
+    if (at->owned) {
+        close(at->fd);
+    }
+    g_free(at->buf);
+    *at = (SysAt){0};
 }

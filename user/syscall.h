@@ -4,7 +4,8 @@
  *
  * A handler takes the six argument registers and returns the guest's result: a value, or
  * -errno. Guest pointers are reached only through lock_user/lock_user_string (sys_lock,
- * sys_path here), never dereferenced; host errors become guest errors only through
+ * sys_string here), never dereferenced; guest paths reach the host only through sys_at
+ * (or, to open, user_root_open with a root); host errors become guest errors only through
  * host_to_guest_errno (sys_result, sys_neg_errno). The host is x86-64 Linux: structures
  * whose generic and x86-64 layouts agree are handed to the host in place in guest memory.
  */
@@ -13,6 +14,7 @@
 
 #include <stdint.h>
 
+#include "user/fs-root.h"
 #include "user/user.h"
 
 /* Linux's cap on one read or write (MAX_RW_COUNT): INT_MAX rounded down to a page. */
@@ -36,12 +38,49 @@ int64_t sys_neg_errno(int64_t ret);
 void *sys_lock(UserThread *t, uint64_t addr, uint64_t len, unsigned prot);
 /* The guest string at addr, at most max bytes with its NUL: 0, -EFAULT or -ENAMETOOLONG. */
 int64_t sys_string(UserThread *t, uint64_t addr, size_t max, const char **out);
-/* The host path (to g_free) for the guest path at addr, through user_path: 0 or -errno. */
-int64_t sys_path(UserThread *t, uint64_t addr, char **out);
-/* The host path (to g_free) for a guest path already read: user_path when absolute. */
+/* The host path (to g_free) for a guest path already read: user_path when absolute. Never
+ * with a root (p->root): sys_at is how every call reaches a guest path. */
 char *sys_host_path(UserProcess *p, const char *guest);
-/* sys_path, with /proc/self/exe standing for the guest program: for lookups only. */
-int64_t sys_path_exe(UserThread *t, uint64_t addr, char **out);
+
+/* How a call treats the last component of its path (sys_at). */
+typedef enum SysAtKind {
+    SYS_AT_PARENT,   /* names it in its parent, never following it: create, remove, rename */
+    SYS_AT_NOFOLLOW, /* acts on the file it names: a final symlink itself */
+    SYS_AT_FOLLOW,   /* acts on the file it names, through a final symlink */
+} SysAtKind;
+
+/*
+ * A guest path made ready for a host *at call:
+ *     call(at.dirfd, at.name, ..., guest_flags | at.empty)
+ * Without a root: the guest's dirfd and the host path (sys_host_path), whatever the kind.
+ * With one: for SYS_AT_PARENT, the parent directory's O_PATH fd and the last component
+ * (user_root_parent); for the others, the file's own O_PATH fd, name "" and empty =
+ * AT_EMPTY_PATH, or after sys_at_proc (for calls without AT_EMPTY_PATH) AT_FDCWD and
+ * "/proc/self/fd/N". An empty guest path is the guest's dirfd and "" in both views: the
+ * host call then fails with ENOENT, or acts on the guest's own fd with AT_EMPTY_PATH.
+ * Release with sys_at_done (g_auto(SysAt) does).
+ */
+typedef struct SysAt {
+    int dirfd;
+    const char *name;
+    int empty;
+    bool is_root; /* with a root and SYS_AT_PARENT: the path is the root itself ("." in it) */
+    int fd;       /* ours, when owned */
+    bool owned;
+    char *buf;     /* holds name */
+    char proc[32]; /* holds name after sys_at_proc */
+} SysAt;
+
+/* The guest path at addr (sys_string) through sys_at_str: 0 or -errno. */
+int64_t sys_at(UserThread *t, int dirfd, uint64_t addr, SysAtKind kind, SysAt *at);
+/* sys_at with /proc/self/exe standing for the guest program (stat, access). */
+int64_t sys_at_exe(UserThread *t, int dirfd, uint64_t addr, SysAtKind kind, SysAt *at);
+/* sys_at for a guest path already read. */
+int64_t sys_at_str(UserProcess *p, int dirfd, const char *guest, SysAtKind kind, SysAt *at);
+/* With a root and a file's own fd: at becomes AT_FDCWD and "/proc/self/fd/N". */
+void sys_at_proc(SysAt *at);
+void sys_at_done(SysAt *at);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(SysAt, sys_at_done)
 
 /* Open flags: the generic numbering is x86-64's; aarch64 moves four of them. */
 int sys_open_flags_to_host(const UserThread *t, int guest_flags);
@@ -51,6 +90,9 @@ int sys_open_flags_to_guest(const UserThread *t, int host_flags);
 bool procfs_is_exe(const char *path);
 /* Serves path if it is one of the emulated /proc/self files: true, with the result. */
 bool procfs_open(UserThread *t, const char *path, int host_flags, int64_t *ret);
+/* Answers readlink of path if it is one of the emulated /proc/self links: true, with the
+ * target (g_free) in *target or -errno in *ret. */
+bool procfs_readlink(UserThread *t, const char *path, char **target, int64_t *ret);
 
 /* syscall-file.c: descriptors and I/O. */
 int64_t sys_openat(UserThread *t, const uint64_t *a);
@@ -199,6 +241,20 @@ int64_t sys_clone(UserThread *t, const uint64_t *a);
 int64_t sys_clone3(UserThread *t, const uint64_t *a);
 int64_t sys_wait4(UserThread *t, const uint64_t *a);
 int64_t sys_waitid(UserThread *t, const uint64_t *a);
+
+/* syscall-socket.c: sockets (AF_UNIX pathnames resolved in the root). */
+int64_t sys_socket(UserThread *t, const uint64_t *a);
+int64_t sys_socketpair(UserThread *t, const uint64_t *a);
+int64_t sys_bind(UserThread *t, const uint64_t *a);
+int64_t sys_listen(UserThread *t, const uint64_t *a);
+int64_t sys_accept(UserThread *t, const uint64_t *a);
+int64_t sys_accept4(UserThread *t, const uint64_t *a);
+int64_t sys_connect(UserThread *t, const uint64_t *a);
+int64_t sys_getsockname(UserThread *t, const uint64_t *a);
+int64_t sys_getpeername(UserThread *t, const uint64_t *a);
+int64_t sys_sendto(UserThread *t, const uint64_t *a);
+int64_t sys_recvfrom(UserThread *t, const uint64_t *a);
+int64_t sys_shutdown(UserThread *t, const uint64_t *a);
 
 /* syscall-exec.c: running another program. */
 int64_t sys_execve(UserThread *t, const uint64_t *a);

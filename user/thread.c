@@ -44,6 +44,7 @@ UserThread *user_thread_new(UserProcess *p)
     cpu->mem = &user_memory_ops;
     cpu->mem_opaque = t;
     t->cpu = cpu;
+    user_icount_thread_init(t);
     return t;
 }
 
@@ -89,6 +90,7 @@ _Noreturn void user_exit_thread(UserThread *t, int status)
     if (thread_delist(t)) {
         user_exit_group(t, status);
     }
+    user_icount_thread_exit(t);
     user_thread_detach(t);
     user_thread_free(t);
     pthread_exit(NULL);
@@ -242,6 +244,7 @@ void user_fork_child(UserThread *t)
     t->next = NULL;
     p->threads = t;
     p->nthreads = 1;
+    user_icount_after_fork(t);
     user_fork_unlock(p);
     if (!tb_cache_fork_child(p->tbs, &t->cpu->exec_thread, &err)) {
         fprintf(stderr, "paddock: fork: %s\n", err->message);

@@ -96,10 +96,21 @@ typedef struct UserLoadInfo {
 } UserLoadInfo;
 
 /*
- * Maps the program at p->exe_path (and its interpreter, through user_path) into p->space
- * and sets the heap after it. Errors are USER_ERROR_*.
+ * Opens the program file path names, read-only and close-on-exec: with a root, path is a
+ * guest path (relative ones from the guest's cwd) looked up below it; otherwise the host
+ * path as given. The fd or -errno.
+ */
+int user_open_exec(UserProcess *p, const char *path);
+
+/*
+ * Maps the program at p->exe_path (and its interpreter, through user_path or the root)
+ * into p->space and sets the heap after it. Errors are USER_ERROR_*.
  */
 bool user_load_program(UserProcess *p, UserLoadInfo *info, GError **errp);
+
+/* Sets up instruction counting for p as cfg says (nothing when cfg is NULL or asks for
+ * nothing): the shared counter mapped, its fd moved out of the guest's way. */
+bool user_icount_init(UserProcess *p, const UserIcountConfig *cfg, GError **errp);
 
 /*
  * Maps the initial stack at the top of the guest space and fills it as Linux does: argc,

@@ -44,6 +44,8 @@ typedef struct GuestSpace {
 
 struct UserThread;
 struct GuestSigAction;
+/* The confined view of the file system (user/fs-root.h). */
+typedef struct UserRoot UserRoot;
 
 /* What a guest architecture tells user mode. */
 typedef struct UserArch {
@@ -129,6 +131,25 @@ typedef struct UserSignalState {
     GuestStack altstack; /* flags hold SS_DISABLE or SS_AUTODISARM as set */
 } UserSignalState;
 
+/*
+ * Guest instruction counting (user/icount.c), set up from UserIcountConfig: the process
+ * tree's shared counter (NULL: not counting), its fd, which the guest cannot use
+ * (user/fd-reserved.h), and whether this process prints the tree's total when it
+ * ends (the one `paddock run --insn-report` started, through its execs, not its forks).
+ */
+typedef struct UserIcountConfig {
+    int fd;         /* --insn-count-fd: an open shared file holding an InsnPool, or -1 */
+    uint64_t limit; /* --insn-limit: set in the pool; 0 leaves the pool's own */
+    bool report;    /* --insn-report */
+} UserIcountConfig;
+
+typedef struct UserIcount {
+    struct InsnPool *pool;
+    int fd;
+    bool report;
+    char *exec_arg; /* "--insn-count-fd=N" for a re-executed emulator */
+} UserIcount;
+
 typedef struct UserProcess {
     const UserArch *arch;
     GuestSpace space;
@@ -136,7 +157,10 @@ typedef struct UserProcess {
     TCGBackend *be;
     TBCache *tbs;
     char *sysroot;  /* -L: absolute guest paths are tried under it first, or NULL */
-    char *exe_path; /* the guest program as the host names it, for /proc/self/exe */
+    UserRoot *root; /* --root: every guest path is resolved below it, or NULL (never with -L) */
+    /* The guest program for /proc/self/exe: as the host names it, or with a root, as the
+     * guest does (guest-absolute: host paths never name the guest's files then). */
+    char *exe_path;
     char *execfn;   /* the path the program was started with (AT_EXECFN) */
     GByteArray *auxv; /* the auxiliary vector given to the guest, for /proc/self/auxv */
     GByteArray *cmdline; /* the guest's argv, each NUL-terminated, for /proc/self/cmdline */
@@ -152,6 +176,7 @@ typedef struct UserProcess {
      * (user/syscall-exec.c); NULL when it could not be found at start. */
     char *host_exe;
     UserSignalProcess sig; /* guest signal dispositions (user/signal.c) */
+    UserIcount icount;     /* instruction counting (user/icount.c) */
 } UserProcess;
 
 typedef struct UserThread {
@@ -205,7 +230,8 @@ int64_t guest_brk(GuestSpace *gs, uint64_t new_brk);
 
 /*
  * The host path for a guest path: with a sysroot, an absolute path that exists under it
- * is taken from there; otherwise the path as given. Returns a string to free.
+ * is taken from there; otherwise the path as given. Returns a string to free. Never used
+ * with a root (p->root), whose files are reached through user/fs-root.h only.
  */
 char *user_path(UserProcess *p, const char *guest_path);
 
@@ -310,6 +336,27 @@ int64_t user_safe_syscall(UserThread *t, long nr, long a1, long a2, long a3, lon
  */
 bool user_sigmask_begin(UserThread *t, uint64_t mask, uint64_t *host_mask);
 void user_sigmask_end(UserThread *t, int64_t ret);
+
+/*
+ * Instruction counting (user/icount.c); each does nothing when p->icount.pool is NULL.
+ * thread_init attaches a new thread's vCPU to the pool; after_fork makes a forked child
+ * start with no budget and not report; thread_exit settles an ending thread, end the
+ * whole process as it ends (exit_group, a fatal signal; prints the report), exec before
+ * a host execve (exec_args adds the counter's options to a re-executed emulator's).
+ * expired ends the process as if killed by SIGXCPU when the pool is exhausted (the CPU
+ * loop's EXCP_ICOUNT). syscall comes before every syscall of a counting process: it ends
+ * the process as expired does when another process exhausted the pool, and gives the
+ * thread's budget back before a wait (for children, a futex, ...: whoever it waits for may
+ * need it).
+ */
+void user_icount_thread_init(UserThread *t);
+void user_icount_after_fork(UserThread *t);
+void user_icount_thread_exit(UserThread *t);
+void user_icount_end(UserThread *t);
+void user_icount_exec(UserThread *t);
+void user_icount_exec_args(UserProcess *p, GPtrArray *args);
+_Noreturn void user_icount_expired(UserThread *t);
+void user_icount_syscall(UserThread *t, unsigned nr, const uint64_t *args);
 
 /* A host errno as the guest sees it (-errno); the generic ABI numbers match x86-64's. */
 static inline int64_t host_to_guest_errno(int err)

@@ -1,13 +1,15 @@
 /*
  * The execution loop of a TCG vCPU: find or translate the TB for the current guest
  * state, chain it to the TB that just exited into it, run it, repeat. Exceptions leave
- * translated code by siglongjmp from a helper back to cpu_exec.
+ * translated code by siglongjmp from a helper back to cpu_exec. A counting vCPU
+ * (accel/tcg/icount.h) runs TBs of its own kind and refills its budget here.
  */
 #include "accel/tcg/cpu.h"
 
 #include <inttypes.h>
 #include <string.h>
 
+#include "accel/tcg/icount.h"
 #include "tcg/tcg-op.h"
 #include "vmcore/log.h"
 
@@ -31,10 +33,19 @@ static TranslationBlock *jmp_cache_lookup(CPUCommon *cpu, uint64_t pc, uint64_t 
     return tb;
 }
 
+/* The architecture's TB key, with the loop's own flags. */
+static void get_tb_state(CPUCommon *cpu, uint64_t *pc, uint64_t *flags)
+{
+    cpu->cls->get_tb_state(cpu, pc, flags);
+    if (cpu->icount_pool) {
+        *flags |= TB_FLAG_ICOUNT;
+    }
+}
+
 static TranslationBlock *tb_find(CPUCommon *cpu)
 {
     uint64_t pc, flags;
-    cpu->cls->get_tb_state(cpu, &pc, &flags);
+    get_tb_state(cpu, &pc, &flags);
     TranslationBlock *tb = jmp_cache_lookup(cpu, pc, flags);
     if (!tb) {
         tb = tb_translate(cpu->tbs, &cpu->exec_thread, cpu->tcg, pc, flags, cpu_translate, cpu);
@@ -47,7 +58,7 @@ static uintptr_t lookup_tb_ptr(void *env)
 {
     CPUCommon *cpu = env_cpu(env);
     uint64_t pc, flags;
-    cpu->cls->get_tb_state(cpu, &pc, &flags);
+    get_tb_state(cpu, &pc, &flags);
     TranslationBlock *tb = jmp_cache_lookup(cpu, pc, flags);
     return tb ? tb->tc : (uintptr_t)cpu->tbs->be->return_zero;
 }
@@ -88,6 +99,16 @@ void cpu_exit(CPUCommon *cpu)
     atomic_store(&cpu->exit_request, 1);
 }
 
+/* A counting TB took its whole count at its start: give back what comes after the
+ * instruction at data, which did not run. */
+static void icount_unwind(CPUCommon *cpu, const TranslationBlock *tb, const uint64_t *data)
+{
+    if (tb->flags & TB_FLAG_ICOUNT) {
+        size_t done = (size_t)(data - tb->insn_data) / cpu->tbs->insn_start_words + 1;
+        cpu->icount_budget += (int64_t)(tb->icount - done);
+    }
+}
+
 _Noreturn void cpu_raise_exception(CPUCommon *cpu, int excp, uintptr_t host_retaddr)
 {
     if (host_retaddr) {
@@ -98,6 +119,7 @@ _Noreturn void cpu_raise_exception(CPUCommon *cpu, int excp, uintptr_t host_reta
                     host_retaddr);
         }
         cpu->cls->restore_state(cpu, data);
+        icount_unwind(cpu, tb, data);
     }
     cpu->exception_index = excp;
     siglongjmp(cpu->jmp_env, 1);
@@ -129,7 +151,9 @@ static bool cpu_handle_exit_request(CPUCommon *cpu)
     return false;
 }
 
-static void cpu_exec_loop(CPUCommon *cpu)
+/* Runs TBs until another thread asks the vCPU out (EXCP_INTERRUPT) or its instruction
+ * budget cannot be refilled (EXCP_ICOUNT); exceptions leave by siglongjmp. */
+static int cpu_exec_loop(CPUCommon *cpu)
 {
     TCGBackend *be = cpu->tbs->be;
     TranslationBlock *last_tb = NULL;
@@ -137,7 +161,7 @@ static void cpu_exec_loop(CPUCommon *cpu)
     for (;;) {
         if (atomic_load(&cpu->exit_request)) {
             if (cpu_handle_exit_request(cpu)) {
-                return;
+                return EXCP_INTERRUPT;
             }
             last_tb = NULL;
         }
@@ -153,6 +177,12 @@ static void cpu_exec_loop(CPUCommon *cpu)
         uintptr_t ret = be->ops->exec(be, cpu->env, (const void *)tb->tc);
         last_tb = (TranslationBlock *)(ret & ~(uintptr_t)TB_EXIT_MASK);
         slot = ret & TB_EXIT_MASK;
+        if (slot == TB_EXIT_REQUESTED && cpu->icount_pool &&
+            cpu->icount_budget < (int64_t)last_tb->icount &&
+            !cpu_icount_refill(cpu, last_tb->icount)) {
+            cpu->cls->restore_state(cpu, last_tb->insn_data);
+            return EXCP_ICOUNT;
+        }
         if (slot > TB_EXIT_IDX1) {
             /* Left before its first instruction, perhaps entered by a chained jump, which
              * does not store the pc (see tcg_gen_goto_tb). */
@@ -168,8 +198,7 @@ int cpu_exec(CPUCommon *cpu)
     tb_exec_begin(cpu->tbs, &cpu->exec_thread);
     if (sigsetjmp(cpu->jmp_env, 0) == 0) {
         sync_with_flushes(cpu);
-        cpu_exec_loop(cpu);
-        cpu->exception_index = EXCP_INTERRUPT;
+        cpu->exception_index = cpu_exec_loop(cpu);
     }
     tb_exec_end(cpu->tbs, &cpu->exec_thread);
     return cpu->exception_index;

@@ -24,7 +24,8 @@ typedef struct CPUClass {
     unsigned insn_start_words;
     /* Registers the architecture's globals in a new translation context. */
     void (*init_tcg)(TCGContext *s);
-    /* The PC and mode flags the next TB must match. */
+    /* The PC and mode flags the next TB must match (bits outside TB_FLAG_GENERIC_MASK,
+     * which the execution loop adds: TB_FLAG_ICOUNT). */
     void (*get_tb_state)(CPUCommon *cpu, uint64_t *pc, uint64_t *flags);
     /* Builds the IR of the TB at (pc, flags), normally through translator_loop() with the
      * frontend's own disassembly context; returns the guest bytes covered. */
@@ -63,6 +64,7 @@ typedef struct CPUMemoryOps {
 enum {
     EXCP_NONE = -1,
     EXCP_INTERRUPT = -2, /* exit_request was set by another thread */
+    EXCP_ICOUNT = -3,    /* the instruction budget is spent and its pool is exhausted */
 };
 
 struct CPUCommon {
@@ -79,6 +81,17 @@ struct CPUCommon {
     int exception_index;
     sigjmp_buf jmp_env;
     TranslationBlock *jmp_cache[TB_JMP_CACHE_SIZE];
+    /*
+     * Instruction counting (accel/tcg/icount.h), when icount_pool is set. The budget is
+     * what TBs with TB_FLAG_ICOUNT take their instruction count from; chunk is what the
+     * pool has granted since the last settlement (used = chunk - budget); the lock orders
+     * the vCPU's own refills against another thread settling it. These sit in the tail
+     * padding of the struct, so that adding them moved nothing generated code reaches.
+     */
+    int64_t icount_budget;
+    int64_t icount_chunk;
+    struct InsnPool *icount_pool;
+    atomic_flag icount_lock;
 };
 
 #define CPU_DEFINE_LAYOUT(type, common_field, env_field)               \
@@ -94,6 +107,9 @@ static inline CPUCommon *env_cpu(void *env)
 /* Offset of exit_request from env, for the check at the start of every TB. */
 #define CPU_EXIT_REQUEST_OFFSET \
     ((int32_t)offsetof(CPUCommon, exit_request) - (int32_t)sizeof(CPUCommon))
+/* Offset of icount_budget from env, for the budget check of counting TBs. */
+#define CPU_ICOUNT_BUDGET_OFFSET \
+    ((int32_t)offsetof(CPUCommon, icount_budget) - (int32_t)sizeof(CPUCommon))
 #define CPU_JMP_CACHE_OFFSET \
     ((int32_t)offsetof(CPUCommon, jmp_cache) - (int32_t)sizeof(CPUCommon))
 

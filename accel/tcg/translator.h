@@ -1,8 +1,9 @@
 /*
  * The contract between a guest frontend and the translator: a frontend describes how to
  * start, extend and end a TB, and one generic loop (translator_loop) drives every
- * frontend the same way, handling the instruction count limit, the page limit and the
- * exit-request check that lets other threads stop a vCPU between TBs.
+ * frontend the same way, handling the instruction count limit, the page limit, the
+ * exit-request check that lets other threads stop a vCPU between TBs and, for counting
+ * vCPUs, the instruction budget check.
  */
 #ifndef ACCEL_TCG_TRANSLATOR_H
 #define ACCEL_TCG_TRANSLATOR_H
@@ -31,6 +32,8 @@ typedef struct DisasContextBase {
 typedef struct TranslatorOps {
     void (*init_disas_context)(DisasContextBase *db, void *cpu);
     void (*tb_start)(DisasContextBase *db, void *cpu);
+    /* Emits the instruction's one insn_start op (the TB's instruction map and its count
+     * for TB_FLAG_ICOUNT both count those). */
     void (*insn_start)(DisasContextBase *db, void *cpu);
     /* Translates the instruction at pc_next and advances pc_next past it. */
     void (*translate_insn)(DisasContextBase *db, void *cpu);
@@ -40,7 +43,9 @@ typedef struct TranslatorOps {
 /*
  * Builds the IR of one TB into db->s, starting at db->pc_first; returns the number of
  * guest bytes covered. The TB ends when the frontend says so, after max_insns
- * instructions, or before an instruction that starts on the next page.
+ * instructions, or before an instruction that starts on the next page. With
+ * TB_FLAG_ICOUNT in db->flags it starts with the instruction budget check
+ * (accel/tcg/icount.h).
  */
 uint32_t translator_loop(const TranslatorOps *ops, DisasContextBase *db, void *cpu);
 

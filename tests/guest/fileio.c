@@ -20,52 +20,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-static int checks, failures;
-
-static void check(const char *what, int ok)
-{
-    checks++;
-    printf("%-60s %s\n", what, ok ? "ok" : "FAIL");
-    if (!ok)
-        failures++;
-}
-
-static const char *errno_name(int e)
-{
-    static const struct {
-        int e;
-        const char *name;
-    } names[] = {{EEXIST, "EEXIST"},
-                 {ENOENT, "ENOENT"},
-                 {ENOTDIR, "ENOTDIR"},
-                 {EISDIR, "EISDIR"},
-                 {ENOTEMPTY, "ENOTEMPTY"},
-                 {EBADF, "EBADF"},
-                 {EINVAL, "EINVAL"},
-                 {ELOOP, "ELOOP"},
-                 {EAGAIN, "EAGAIN"},
-                 {EACCES, "EACCES"},
-                 {ESPIPE, "ESPIPE"},
-                 {EPIPE, "EPIPE"},
-                 {ENAMETOOLONG, "ENAMETOOLONG"},
-                 {EFBIG, "EFBIG"},
-                 {EXDEV, "EXDEV"}};
-    if (e == 0)
-        return "0";
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (names[i].e == e)
-            return names[i].name;
-    return "other";
-}
-
-// rc < 0 with errno want.
-static void check_err(const char *what, long rc, int want)
-{
-    char line[112];
-    int e = errno;
-    snprintf(line, sizeof(line), "%s -> %s", what, rc < 0 ? errno_name(e) : "success");
-    check(line, rc < 0 && e == want);
-}
+#include "check.h"
 
 static int write_file(const char *path, const char *text)
 {

@@ -20,29 +20,6 @@
 
 #define PAGE 4096
 
-static const char *errno_name(int e)
-{
-    switch (e) {
-    case 0: return "0";
-    case EINVAL: return "EINVAL";
-    case ENOMEM: return "ENOMEM";
-    case EEXIST: return "EEXIST";
-    case EBADF: return "EBADF";
-    case EACCES: return "EACCES";
-    case EFAULT: return "EFAULT";
-    default: return "other";
-    }
-}
-
-// The call failed with errno e.
-static void check_err(const char *what, int failed, int want)
-{
-    char line[96];
-    int e = errno;
-    snprintf(line, sizeof(line), "%s -> %s", what, failed ? errno_name(e) : "success");
-    check(line, failed && e == want);
-}
-
 static void fill(unsigned char *p, size_t n, unsigned seed)
 {
     for (size_t i = 0; i < n; i++)
@@ -180,38 +157,38 @@ static void test_errors(void)
     printf("== error cases\n");
     errno = 0;
     void *p = mmap(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    check_err("mmap length 0", p == MAP_FAILED, EINVAL);
+    check_err("mmap length 0", (long)p, EINVAL);
     errno = 0;
     p = mmap((void *)0x10001, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-    check_err("mmap MAP_FIXED unaligned", p == MAP_FAILED, EINVAL);
+    check_err("mmap MAP_FIXED unaligned", (long)p, EINVAL);
     errno = 0;
     p = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, -1, 0);
-    check_err("mmap file mapping of fd -1", p == MAP_FAILED, EBADF);
+    check_err("mmap file mapping of fd -1", (long)p, EBADF);
     errno = 0;
     p = mmap(NULL, PAGE, PROT_READ, MAP_ANONYMOUS, -1, 0);
-    check_err("mmap neither shared nor private", p == MAP_FAILED, EINVAL);
+    check_err("mmap neither shared nor private", (long)p, EINVAL);
     errno = 0;
     p = mmap(NULL, (size_t)1 << 62, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    check_err("mmap 2^62 bytes", p == MAP_FAILED, ENOMEM);
+    check_err("mmap 2^62 bytes", (long)p, ENOMEM);
 
     unsigned char *q =
         mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     errno = 0;
     int rc = munmap(q + 1, PAGE);
-    check_err("munmap unaligned", rc != 0, EINVAL);
+    check_err("munmap unaligned", rc, EINVAL);
     errno = 0;
     rc = mprotect(q + 1, PAGE, PROT_READ);
-    check_err("mprotect unaligned", rc != 0, EINVAL);
+    check_err("mprotect unaligned", rc, EINVAL);
     munmap(q, 2 * PAGE);
     errno = 0;
     rc = mprotect(q, PAGE, PROT_READ);
-    check_err("mprotect unmapped", rc != 0, ENOMEM);
+    check_err("mprotect unmapped", rc, ENOMEM);
     errno = 0;
     void *m = mremap(q, PAGE, 2 * PAGE, MREMAP_MAYMOVE);
-    check_err("mremap unmapped", m == MAP_FAILED, EFAULT);
+    check_err("mremap unmapped", (long)m, EFAULT);
     errno = 0;
     rc = madvise(q + 1, PAGE, MADV_DONTNEED);
-    check_err("madvise unaligned", rc != 0, EINVAL);
+    check_err("madvise unaligned", rc, EINVAL);
 }
 
 static void test_file(void)
@@ -251,7 +228,7 @@ static void test_file(void)
 
     errno = 0;
     void *bad = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, fd, 100);
-    check_err("mmap with unaligned offset", bad == MAP_FAILED, EINVAL);
+    check_err("mmap with unaligned offset", (long)bad, EINVAL);
 
     // A file that ends in the middle of a page: the rest of that page reads as zero.
     check("ftruncate to 1.5 pages", ftruncate(fd, PAGE + PAGE / 2) == 0);
@@ -266,7 +243,7 @@ static void test_file(void)
         ro = open("/bin/sh", O_RDONLY);
     errno = 0;
     bad = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, ro, 0);
-    check_err("MAP_SHARED rw of a read-only fd", bad == MAP_FAILED, EACCES);
+    check_err("MAP_SHARED rw of a read-only fd", (long)bad, EACCES);
     close(ro);
     close(fd);
     free(buf);

@@ -12,6 +12,7 @@
 #   --bad-interp SRC DST    before running: DST = SRC with its PT_INTERP path pointing to a
 #                           file that does not exist (same length)
 #   --write-file DST TEXT   before running: DST holds TEXT (printf %b)
+#   --setup CMD... --end    before running: run CMD (it builds a fixture), which must succeed
 #   --stdout-file FILE  expected stdout is FILE's content (instead of --stdout)
 #   --reference CMD... --end
 #                       first run CMD (the same program under Debian's qemu-riscv64) and
@@ -64,6 +65,14 @@ while (($#)); do
   --truncate) truncate_to "$2" "$3" "$4" && shift 4 ;;
   --bad-interp) bad_interp "$2" "$3" && shift 3 ;;
   --write-file) write_file "$2" "$3" && shift 3 ;;
+  --setup)
+    shift
+    setup=()
+    while (($#)) && [[ $1 != --end ]]; do setup+=("$1") && shift; done
+    (($#)) || fail "run-case.sh: --setup without --end"
+    shift
+    "${setup[@]}" || fail "setup failed: ${setup[*]}"
+    ;;
   --stdout-file)
     [[ -r $2 ]] || fail "expected output $2 is missing"
     stdout_file=$2 && shift 2

@@ -103,7 +103,8 @@ static void test_echo(void)
     g_assert_cmpstr(res_str(r, "stdout"), ==, "hi\n");
     g_assert_cmpstr(res_str(r, "stderr"), ==, "");
     g_assert_true(json_is_false(json_object_get(r->json, "stdout_base64")));
-    g_assert_true(json_is_null(json_object_get(r->json, "guest_instructions")));
+    g_assert_cmpint(res_int(r, "guest_instructions"), >, 0);
+    g_assert_true(json_is_null(json_object_get(r->json, "limit")));
     g_assert_cmpstr(res_str(r, "arch"), ==, "riscv64");
     g_assert_cmpint(res_int(r, "max_rss_kib"), >, 0);
     g_assert_cmpint(res_int(r, "wall_ms"), >=, res_int(r, "cpu_ms") / 4);
@@ -159,9 +160,63 @@ static void test_timeout(void)
         exec_ok(bb((const char *const[]){"sh", "-c", "while :; do :; done", NULL},
                    json_pack("{s:i}", "wall_ms", 500)));
     g_assert_cmpstr(res_str(r, "status"), ==, "timeout");
+    g_assert_cmpstr(res_str(r, "limit"), ==, "wall_ms");
     g_assert_cmpint(res_int(r, "wall_ms"), >=, 500);
     g_assert_cmpint(res_int(r, "wall_ms"), <, 5000);
+    g_assert_cmpint(res_int(r, "guest_instructions"), >, 0);
     ts_assert_healthy(&srv);
+}
+
+/*
+ * An endless loop under an instruction limit ends soon after it, as a timeout that says
+ * so; one process, one thread: at least the limit, less than one TB (512) beyond it.
+ */
+static void test_instruction_limit(void)
+{
+    enum { LIMIT = 10000000 };
+    g_autoptr(TestReply) r =
+        exec_ok(bb((const char *const[]){"sh", "-c", "while :; do :; done", NULL},
+                   json_pack("{s:i,s:i}", "instructions", LIMIT, "wall_ms", 60000)));
+    g_assert_cmpstr(res_str(r, "status"), ==, "timeout");
+    g_assert_cmpstr(res_str(r, "limit"), ==, "instructions");
+    g_assert_cmpint(res_int(r, "guest_instructions"), >=, LIMIT);
+    g_assert_cmpint(res_int(r, "guest_instructions"), <, LIMIT + 512);
+    g_assert_cmpint(res_int(r, "wall_ms"), <, 10000);
+    g_assert_true(json_is_null(json_object_get(r->json, "exit_code")));
+    /* A limit the program stays under changes nothing. */
+    g_autoptr(TestReply) ok = exec_ok(bb((const char *const[]){"echo", "under", NULL},
+                                         json_pack("{s:i}", "instructions", LIMIT)));
+    g_assert_cmpstr(res_str(ok, "status"), ==, "exited");
+    g_assert_cmpstr(res_str(ok, "stdout"), ==, "under\n");
+    g_assert_cmpint(res_int(ok, "guest_instructions"), <, LIMIT);
+    ts_assert_healthy(&srv);
+}
+
+static json_int_t instructions_of(const char *const *args)
+{
+    g_autoptr(TestReply) r = exec_ok(bb(args, NULL));
+    g_assert_cmpstr(res_str(r, "status"), ==, "exited");
+    return res_int(r, "guest_instructions");
+}
+
+/*
+ * busybox true takes a plausible number of instructions, the same every time; a shell
+ * that executes it twice counts both of its children (forked, then re-executed
+ * emulators) on top of its own work.
+ */
+static void test_guest_instructions(void)
+{
+    const char *const true_args[] = {"true", NULL};
+    json_int_t once = instructions_of(true_args);
+    g_assert_cmpint(once, >, 1000);
+    g_assert_cmpint(once, <, 10000000);
+    g_assert_cmpint(instructions_of(true_args), ==, once);
+    json_int_t sh1 = instructions_of((const char *const[]){"sh", "-c", "/program true", NULL});
+    json_int_t sh2 =
+        instructions_of((const char *const[]){"sh", "-c", "/program true; /program true", NULL});
+    g_assert_cmpint(sh1, >, once);
+    g_assert_cmpint(sh2 - sh1, >, once);
+    g_assert_cmpint(sh2 - sh1, <, 10 * once);
 }
 
 static void test_memory_hog(void)
@@ -226,7 +281,8 @@ static void test_fork_bomb(void)
     g_assert_cmpstr(res_str(after, "stdout"), ==, "after\n");
 }
 
-/* The guest's /etc/passwd, however reached, is not the host's. */
+/* The guest's /etc/passwd, however reached, is not the host's; nothing else of the host's
+ * (its libraries, the emulator) can be reached either. */
 static void test_confined(void)
 {
     g_autofree char *host = NULL;
@@ -235,7 +291,10 @@ static void test_confined(void)
         bb((const char *const[]){"sh", "-c",
                                  "cat /etc/passwd ../../etc/passwd ../../../../../../../etc/passwd "
                                  "/proc/1/root/etc/passwd /proc/self/root/etc/passwd; "
-                                 "ls / ..; echo end",
+                                 "ls / ..; for f in /usr/lib/x86_64-linux-gnu/libc.so.6 "
+                                 "../../usr/lib/x86_64-linux-gnu/libc.so.6 /.paddock/paddock "
+                                 "/lib64/ld-linux-x86-64.so.2; do "
+                                 "test -e $f && echo \"reached $f\"; done; echo end",
                                  NULL},
            NULL));
     const char *out = res_str(r, "stdout");
@@ -243,6 +302,9 @@ static void test_confined(void)
     g_assert_null(strstr(out, host));
     g_assert_null(strstr(out, "root:x:0:0"));
     g_assert_null(strstr(res_str(r, "stderr"), "root:x:0:0"));
+    /* The host's libraries and the emulator: the namespace sandbox binds them beside the
+     * guest's root, the fallback leaves them where they are; either way out of reach. */
+    g_assert_null(strstr(out, "reached"));
 }
 
 /* Files placed by path, and a dynamic program with the cross sysroot's tar. */
@@ -413,8 +475,12 @@ static void test_bad_requests(void)
          "limits.wall_ms"},
         {own(o, g_strdup_printf("{%s, \"limits\": {\"memory_mib\": 1000000}}", p)), 400,
          "invalid_field", "limits.memory_mib"},
-        {own(o, g_strdup_printf("{%s, \"limits\": {\"instructions\": 1000}}", p)), 400,
-         "invalid_field", "not supported"},
+        {own(o, g_strdup_printf("{%s, \"limits\": {\"instructions\": 0}}", p)), 400,
+         "invalid_field", "limits.instructions"},
+        {own(o, g_strdup_printf("{%s, \"limits\": {\"instructions\": -5}}", p)), 400,
+         "invalid_field", "limits.instructions"},
+        {own(o, g_strdup_printf("{%s, \"limits\": {\"instructions\": 1.5}}", p)), 400,
+         "invalid_field", "limits.instructions"},
         {own(o, g_strdup_printf("{%s, \"arch\": \"vax\"}", p)), 400, "invalid_field", "arch"},
         {own(o, g_strdup_printf("{\"program\": \"%s\"}", absent)), 404, "not_found", "program"},
         {own(o, g_strdup_printf("{%s, \"files\": {\"/x\": \"%s\"}}", p, absent)), 404, "not_found",
@@ -495,6 +561,8 @@ int main(int argc, char **argv)
     g_test_add_func("/exec/stdin-env", test_stdin_env);
     g_test_add_func("/exec/binary-output", test_binary_output);
     g_test_add_func("/exec/timeout", test_timeout);
+    g_test_add_func("/exec/instruction-limit", test_instruction_limit);
+    g_test_add_func("/exec/guest-instructions", test_guest_instructions);
     g_test_add_func("/exec/memory-hog", test_memory_hog);
     g_test_add_func("/exec/output-flood", test_output_flood);
     g_test_add_func("/exec/fork-bomb", test_fork_bomb);

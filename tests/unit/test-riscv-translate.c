@@ -801,6 +801,7 @@ int main(int argc, char **argv)
     for (unsigned b = 0; b < harness_nb_backends; b++) {
         const TCGBackendOps *ops = harness_backends[b].ops;
         riscv_alu_tests_add(ops);
+        riscv_icount_tests_add(ops);
         for (size_t i = 0; i < G_N_ELEMENTS(tests); i++) {
             riscv_test_add(ops, tests[i].name, tests[i].fn);
         }

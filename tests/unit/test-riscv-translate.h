@@ -62,5 +62,7 @@ static inline uint64_t sext32(uint64_t x)
 void riscv_test_add(const TCGBackendOps *ops, const char *name, GTestDataFunc fn);
 /* Registers the tests of test-riscv-translate-alu.c. */
 void riscv_alu_tests_add(const TCGBackendOps *ops);
+/* Registers the instruction counting tests (test-riscv-icount.c). */
+void riscv_icount_tests_add(const TCGBackendOps *ops);
 
 #endif

@@ -89,6 +89,7 @@ static void riscv64_exception(UserThread *t, CPURISCVState *env, int excp)
     case RISCV_EXCP_LOAD_PAGE_FAULT:
     case RISCV_EXCP_STORE_PAGE_FAULT: user_force_memory_fault(t, env->badaddr); break;
     case EXCP_INTERRUPT: break; /* cpu_exit(): a signal, or another thread's request */
+    case EXCP_ICOUNT: user_icount_expired(t);
     default:
         g_error("riscv64: unexpected exception %d at pc 0x%" G_GINT64_MODIFIER "x", excp, env->pc);
     }
