@@ -12,6 +12,9 @@
  *   --insn-limit N        end the run after N guest instructions (counted always: the
  *                         counter is the emulator's fd EXEC_INSN_COUNT_FD)
  *   --place GUEST HOST    copy the host file HOST to GUEST in the guest's root
+ *   --bind-place GUEST HOST  the same, but bound read-only instead when the namespace
+ *                         sandbox may and HOST is readable and executable by all (a
+ *                         pool blob): no copy to make for each run
  *   --guest-ids UID:GID   the emulator's ids (and the owner of the guest's root)
  *   --nested-userns       run the emulator as uid 1000 of a nested user namespace
  *   --rlimit NAME=N       the emulator's rlimit (soft = hard): data nproc fsize nofile cpu
@@ -111,12 +114,12 @@ static bool init_parse_rlimit(ExecInitPlan *plan, const char *arg)
 }
 
 /* --place GUEST HOST: HOST is the argument after GUEST's (either may hold any byte). */
-static bool init_parse_place(ExecInitPlan *plan, char *arg, int argc, char **argv)
+static bool init_parse_place(ExecInitPlan *plan, char *arg, int argc, char **argv, bool bind)
 {
     if (arg[0] != '/' || optind >= argc || argv[optind][0] != '/') {
         return false;
     }
-    plan->places[plan->n_places++] = (ExecPlace){arg, argv[optind++]};
+    plan->places[plan->n_places++] = (ExecPlace){arg, argv[optind++], bind};
     return true;
 }
 
@@ -139,6 +142,7 @@ enum {
     OPT_SCRATCH,
     OPT_MEMORY,
     OPT_PLACE,
+    OPT_BIND_PLACE,
     OPT_IDS,
     OPT_NESTED,
     OPT_RLIMIT,
@@ -153,6 +157,7 @@ static const struct option init_options[] = {
     {"scratch-bytes", required_argument, NULL, OPT_SCRATCH},
     {"memory-bytes", required_argument, NULL, OPT_MEMORY},
     {"place", required_argument, NULL, OPT_PLACE},
+    {"bind-place", required_argument, NULL, OPT_BIND_PLACE},
     {"guest-ids", required_argument, NULL, OPT_IDS},
     {"nested-userns", no_argument, NULL, OPT_NESTED},
     {"rlimit", required_argument, NULL, OPT_RLIMIT},
@@ -169,7 +174,8 @@ static bool init_parse_one(ExecInitPlan *plan, int opt, char *arg, int argc, cha
     case OPT_SYSROOT: plan->sysroot = arg; return true;
     case OPT_SCRATCH: return init_parse_u64(arg, &plan->scratch_bytes);
     case OPT_MEMORY: return init_parse_u64(arg, &plan->memory_bytes);
-    case OPT_PLACE: return init_parse_place(plan, arg, argc, argv);
+    case OPT_PLACE: return init_parse_place(plan, arg, argc, argv, false);
+    case OPT_BIND_PLACE: return init_parse_place(plan, arg, argc, argv, true);
     case OPT_IDS: return init_parse_ids(plan, arg);
     case OPT_NESTED: plan->nested_userns = true; return true;
     case OPT_RLIMIT: return init_parse_rlimit(plan, arg);

@@ -63,7 +63,8 @@
 
 typedef struct ExecPlace {
     const char *guest; /* absolute guest path, validated by paddockd */
-    const char *host;  /* the file copied there */
+    const char *host;  /* the file copied (or bound) there */
+    bool bind;         /* --bind-place: bound read-only where the sandbox can */
 } ExecPlace;
 
 typedef struct ExecRlimit {

@@ -17,13 +17,14 @@
  * resolved below /guest by the kernel (openat2's RESOLVE_IN_ROOT), so "..", symlinks
  * (absolute ones included, a sysroot's too) and the guest's cwd cannot leave it, and the
  * skeleton around it (the emulator, the host's libraries, /proc) is out of the guest's
- * reach as well. Files paddockd places (the program, the request's files) are copied into
+ * reach as well. The program is a read-only bind of its pool blob (blobs are 0555 in a
+ * 0700 pool; an older 0600 one is copied instead); the request's files are copied into
  * the guest's tmpfs, so they count against its size, are executable whatever the pool's
- * file modes, and cannot change the pool; paddock-sandbox places them the same way, with
+ * file modes, and cannot change the pool; paddock-sandbox places them with
  * RESOLVE_IN_ROOT below the guest's root.
  *
  * Without namespaces (the fallback) the guest's root is a directory paddockd made under
- * the pool's run/ directory: the files are copied there the same way, the emulator runs
+ * the pool's run/ directory: the files, the program too, are copied there, the emulator runs
  * with `--root` that directory, and the device nodes are made there with mknod when
  * paddock-sandbox may (as root); an unprivileged fallback's guest has no /dev.
  */
@@ -163,8 +164,21 @@ static bool root_place(int rootfd, const ExecPlace *p, ExecInitError *err)
     return ok;
 }
 
-/* The guest's /tmp (1777), its root owned by the guest, and the placed files. */
-static bool root_fill(int rootfd, const ExecInitPlan *plan, ExecInitError *err)
+static bool root_bind_host(int rootfd, const char *path, const char *at, bool is_dir,
+                           ExecInitError *err);
+
+/* A pool blob, readable and executable by all, may be bound instead of copied: the guest
+ * sees the same bytes, read-only, and no copy is made for each run. */
+static bool root_bindable(const ExecPlace *p)
+{
+    struct stat st;
+    return p->bind && stat(p->host, &st) == 0 && S_ISREG(st.st_mode) &&
+           (st.st_mode & 0555) == 0555;
+}
+
+/* The guest's /tmp (1777), its root owned by the guest, and the placed files: bound
+ * read-only where they may be and can_bind (the namespace sandbox), else copied. */
+static bool root_fill(int rootfd, const ExecInitPlan *plan, bool can_bind, ExecInitError *err)
 {
     if (plan->guest_uid >= 0 &&
         fchownat(rootfd, "", (uid_t)plan->guest_uid, (gid_t)plan->guest_gid, AT_EMPTY_PATH) != 0) {
@@ -177,7 +191,10 @@ static bool root_fill(int rootfd, const ExecInitPlan *plan, ExecInitError *err)
         return exec_init_fail(err, "chmod the guest's /tmp");
     }
     for (size_t i = 0; i < plan->n_places; i++) {
-        if (!root_place(rootfd, &plan->places[i], err)) {
+        const ExecPlace *p = &plan->places[i];
+        bool ok = can_bind && root_bindable(p) ? root_bind_host(rootfd, p->host, p->guest, false, err)
+                                               : root_place(rootfd, p, err);
+        if (!ok) {
             return false;
         }
     }
@@ -409,7 +426,7 @@ static bool root_build_ns(const ExecInitPlan *plan, ExecInitError *err)
     ok = ok &&
          ((guestfd = openat(rootfd, EXEC_GUEST_DIR + 1, O_PATH | O_DIRECTORY | O_CLOEXEC)) >= 0 ||
           exec_init_fail(err, "open the guest's root"));
-    ok = ok && root_fill(guestfd, plan, err) && root_host_files(rootfd, plan->emu_argv[0], err) &&
+    ok = ok && root_fill(guestfd, plan, true, err) && root_host_files(rootfd, plan->emu_argv[0], err) &&
          root_proc_dev(rootfd, guestfd, err);
     ok = ok && (sethostname(ROOT_HOSTNAME, strlen(ROOT_HOSTNAME)) == 0 ||
                 exec_init_fail(err, "sethostname"));
@@ -459,7 +476,7 @@ static bool root_build_dir(const ExecInitPlan *plan, ExecInitError *err)
     if (rootfd < 0) {
         return exec_init_fail(err, "open the guest's root %s", plan->root);
     }
-    bool ok = root_fill(rootfd, plan, err) && root_dev_mknod(rootfd, err);
+    bool ok = root_fill(rootfd, plan, false, err) && root_dev_mknod(rootfd, err);
     close(rootfd);
     return ok && (chdir(plan->root) == 0 || exec_init_fail(err, "chdir %s", plan->root));
 }

@@ -157,7 +157,8 @@ static void run_add_helper(GPtrArray *a, const ExecEnv *env, const SandboxSpec *
     } else if (env->namespaces) {
         run_add(a, "--nested-userns");
     }
-    run_add(a, "--place"), run_add(a, "%s", SANDBOX_PROGRAM_PATH), run_add(a, "%s", spec->program);
+    run_add(a, "--bind-place"), run_add(a, "%s", SANDBOX_PROGRAM_PATH);
+    run_add(a, "%s", spec->program);
     for (guint i = 0; spec->files && i < spec->files->len; i++) {
         const SandboxFile *f = &g_array_index(spec->files, SandboxFile, i);
         run_add(a, "--place"), run_add(a, "%s", f->guest_path), run_add(a, "%s", f->host_path);

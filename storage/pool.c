@@ -19,6 +19,11 @@
 
 G_DEFINE_QUARK(paddock - pool - error - quark, pool_error)
 
+/* Blobs never change; the sandbox binds a program's blob into its run (server/exec-root.c),
+ * where the guest's user must be able to read and execute it. The pool's directories,
+ * 0700, keep everyone else out. */
+#define POOL_BLOB_MODE 0555
+
 enum {
     POOL_SCHEMA_VERSION = 1,
     POOL_BUSY_TIMEOUT_MS = 5000,
@@ -452,7 +457,8 @@ static bool pool_sync_dir(const char *dir, GError **errp)
 /* Syncs and closes the temporary file; fills out's digest and size. */
 static bool pool_upload_seal(PoolUpload *up, PoolBlob *out, GError **errp)
 {
-    bool ok = !fsync(up->fd) || pool_errno(errp, errno, "cannot sync", up->path);
+    bool ok = !fchmod(up->fd, POOL_BLOB_MODE) || pool_errno(errp, errno, "cannot chmod", up->path);
+    ok = ok && (!fsync(up->fd) || pool_errno(errp, errno, "cannot sync", up->path));
     if (close(up->fd) && ok) {
         ok = pool_errno(errp, errno, "cannot close", up->path);
     }

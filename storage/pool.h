@@ -2,7 +2,7 @@
  * The pool: paddockd's directory of content-addressed blobs, with an SQLite index.
  *
  *     POOL/index.sqlite            digest, size, created, last_used (WAL, schema versioned)
- *     POOL/blobs/sha256/ab/<hex>   one file per blob, named by its SHA-256
+ *     POOL/blobs/sha256/ab/<hex>   one file per blob, named by its SHA-256, mode 0555
  *     POOL/tmp/                    uploads in progress
  *     POOL/lock                    flock()ed by the one process that owns the pool
  *

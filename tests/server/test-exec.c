@@ -307,6 +307,28 @@ static void test_confined(void)
     g_assert_null(strstr(out, "reached"));
 }
 
+/* The program is the pool's blob bound read-only (a copy in the fallback): whatever the
+ * guest does to /program, the blob stays as it was. */
+static void test_program_intact(void)
+{
+    g_autoptr(TestReply) r = exec_ok(
+        bb((const char *const[]){"sh", "-c",
+                                 "echo x >> /program; chmod 777 /program; echo y >> /program; "
+                                 "rm -f /program; touch /program; echo end",
+                                 NULL},
+           NULL));
+    g_assert_cmpstr(res_str(r, "stdout"), ==, "end\n");
+    g_autofree char *path = g_strconcat("/v1/blobs/", busybox, NULL);
+    g_autoptr(TestReply) blob = ts_request(&srv, "GET", path, "", NULL, 0);
+    g_assert_cmpint(blob->status, ==, 200);
+    g_autofree char *want = NULL;
+    gsize want_len;
+    g_assert_true(g_file_get_contents(bb_path, &want, &want_len, NULL));
+    g_assert_cmpmem(blob->body->data, blob->body->len, want, want_len);
+    g_autoptr(TestReply) again = exec_ok(bb((const char *const[]){"echo", "again", NULL}, NULL));
+    g_assert_cmpstr(res_str(again, "stdout"), ==, "again\n");
+}
+
 /* Files placed by path, and a dynamic program with the cross sysroot's tar. */
 static void test_files_and_sysroot(void)
 {
@@ -567,6 +589,7 @@ int main(int argc, char **argv)
     g_test_add_func("/exec/output-flood", test_output_flood);
     g_test_add_func("/exec/fork-bomb", test_fork_bomb);
     g_test_add_func("/exec/confined", test_confined);
+    g_test_add_func("/exec/program-intact", test_program_intact);
     g_test_add_func("/exec/files-and-sysroot", test_files_and_sysroot);
     g_test_add_func("/exec/not-executable", test_not_executable);
     g_test_add_func("/exec/batch", test_batch);
