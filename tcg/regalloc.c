@@ -23,6 +23,13 @@ static bool in_set(TCGRegSet set, int r)
     return (set >> r) & 1;
 }
 
+/* The lowest register of a non-empty set; loops take it off with set &= set - 1, so that
+ * they visit only the registers in the set, not all TCG_REGALLOC_MAX_REGS. */
+static int first_reg(TCGRegSet set)
+{
+    return __builtin_ctz(set);
+}
+
 static bool single_reg(TCGRegSet set)
 {
     return set != 0 && (set & (set - 1)) == 0;
@@ -294,8 +301,9 @@ static void alloc_inputs(TCGRegAlloc *ra, OpState *st)
 
 static void evict_clobbers(TCGRegAlloc *ra, OpState *st)
 {
-    for (int r = 0; r < TCG_REGALLOC_MAX_REGS; r++) {
-        TCGTemp *t = in_set(st->clobbers, r) ? reg_temp(ra, r) : NULL;
+    for (TCGRegSet set = st->clobbers; set; set &= set - 1) {
+        int r = first_reg(set);
+        TCGTemp *t = reg_temp(ra, r);
         if (!t) {
             continue;
         }
@@ -458,20 +466,21 @@ static void call_reg_args(TCGRegAlloc *ra, const TCGOp *op)
     }
     while (pending) {
         int dst = -1;
-        for (int d = 0; d < TCG_REGALLOC_MAX_REGS && dst < 0; d++) {
+        for (TCGRegSet ds = pending; ds && dst < 0; ds &= ds - 1) {
+            int d = first_reg(ds);
             bool busy = false;
-            for (int d2 = 0; d2 < TCG_REGALLOC_MAX_REGS; d2++) {
-                busy |= in_set(pending, d2) && src[d2] == d;
+            for (TCGRegSet s2 = pending; s2; s2 &= s2 - 1) {
+                busy |= src[first_reg(s2)] == d;
             }
-            dst = in_set(pending, d) && !busy ? d : -1;
+            dst = busy ? -1 : d;
         }
         if (dst < 0) {
             /* Every destination is still some move's source: park one in the scratch. */
-            int d = __builtin_ctz(pending);
+            int d = first_reg(pending);
             tg->mov(ra->ctx, TCG_TYPE_I64, tg->scratch, d);
-            for (int d2 = 0; d2 < TCG_REGALLOC_MAX_REGS; d2++) {
-                if (in_set(pending, d2) && src[d2] == d) {
-                    src[d2] = tg->scratch;
+            for (TCGRegSet s2 = pending; s2; s2 &= s2 - 1) {
+                if (src[first_reg(s2)] == d) {
+                    src[first_reg(s2)] = tg->scratch;
                 }
             }
             continue;
@@ -496,8 +505,9 @@ static void alloc_call(TCGRegAlloc *ra, const TCGOp *op)
         }
     }
     /* Call-clobbered registers keep only arguments that die here. */
-    for (int r = 0; r < TCG_REGALLOC_MAX_REGS; r++) {
-        TCGTemp *t = in_set(tg->call_clobbers, r) ? reg_temp(ra, r) : NULL;
+    for (TCGRegSet set = tg->call_clobbers; set; set &= set - 1) {
+        int r = first_reg(set);
+        TCGTemp *t = reg_temp(ra, r);
         if (t && !dead_input(op, (TCGArg)(t - ra->s->temps))) {
             reg_evict(ra, r, tg->call_clobbers);
         }
@@ -511,8 +521,8 @@ static void alloc_call(TCGRegAlloc *ra, const TCGOp *op)
     }
     tg->call(ra->ctx, info);
     free_dead_inputs(ra, op);
-    for (int r = 0; r < TCG_REGALLOC_MAX_REGS; r++) {
-        g_assert(!in_set(tg->call_clobbers, r) || ra->reg_to_temp[r] < 0);
+    for (TCGRegSet set = tg->call_clobbers; set; set &= set - 1) {
+        g_assert(ra->reg_to_temp[first_reg(set)] < 0);
     }
     if (op->nb_oargs) {
         temp_bind(ra, tcg_temp(ra->s, op->args[0]), tg->call_ret, false);
