@@ -5,12 +5,30 @@
  */
 #include "tcg/tb.h"
 
+#include <errno.h>
+#include <sys/mman.h>
+
 #define TB_HASH_BITS 15
 
 static unsigned tb_hash(const TBCache *c, uint64_t pc, uint64_t flags)
 {
     uint64_t h = (pc ^ (flags * 0x9e3779b97f4a7c15ull)) * 0xff51afd7ed558ccdull;
     return (unsigned)(h >> 32) & (c->nbuckets - 1);
+}
+
+/*
+ * The buckets, zeroed and present from the start: the hash scatters even a small
+ * program's TBs over every page of the table, and faulting them in one by one (a read,
+ * then a copy on write) cost a short run more than the whole table's zeroing.
+ */
+static TranslationBlock *_Atomic *tb_buckets_new(size_t n)
+{
+    void *p = mmap(NULL, n * sizeof(TranslationBlock *), PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    if (p == MAP_FAILED) {
+        g_error("tcg: mapping the TB hash table: %s", g_strerror(errno));
+    }
+    return p;
 }
 
 TBCache *tb_cache_new(TCGBackend *be, unsigned insn_start_words)
@@ -23,7 +41,7 @@ TBCache *tb_cache_new(TCGBackend *be, unsigned insn_start_words)
     c->cb = be->cb;
     c->insn_start_words = insn_start_words;
     c->nbuckets = 1u << TB_HASH_BITS;
-    c->buckets = g_new0(TranslationBlock * _Atomic, c->nbuckets);
+    c->buckets = tb_buckets_new(c->nbuckets);
     c->pages = g_hash_table_new(g_direct_hash, g_direct_equal); /* keyed by page number */
     /* Every TB takes more than its struct in the buffer, which bounds their number. */
     c->by_addr_cap = c->cb->size / sizeof(TranslationBlock) + 1;
@@ -38,7 +56,7 @@ void tb_cache_free(TBCache *c)
     }
     g_hash_table_destroy(c->pages);
     g_free(c->by_addr);
-    g_free(c->buckets);
+    munmap((void *)c->buckets, c->nbuckets * sizeof(TranslationBlock *));
     cond_destroy(&c->excl_cond);
     mutex_destroy(&c->excl_lock);
     mutex_destroy(&c->lock);
