@@ -165,6 +165,13 @@ typedef struct TCGTemp {
     uintptr_t state;    /* scratch for the current pass */
 } TCGTemp;
 
+typedef struct TCGConstSlot {
+    int64_t val;
+    uint32_t gen; /* the TB's const_gen when in use */
+    uint32_t idx; /* the temp */
+    uint8_t type;
+} TCGConstSlot;
+
 struct TCGLabel {
     uint32_t id;
     bool present; /* its SET_LABEL has been emitted */
@@ -185,7 +192,10 @@ struct TCGContext {
     uint32_t nb_ops, ops_cap;
     GPtrArray *labels; /* TCGLabel pool, reused from TB to TB */
     uint32_t nb_labels;
-    GHashTable *consts[2]; /* per TCGType: value -> temp index, for this TB */
+    /* The TB's constants by (type, value): open addressing, entries of older TBs told apart
+     * by their generation, so that a new TB clears nothing. */
+    struct TCGConstSlot *const_slots;
+    uint32_t const_mask, nb_consts, const_gen;
     TCGv env;              /* the CPU state pointer, fixed in a host register */
     void *tb;              /* the TB being translated, for exit_tb values */
     const TCGHelperInfo *lookup_tb; /* (env) -> host code to continue at */

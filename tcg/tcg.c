@@ -5,6 +5,11 @@
 #include "tcg/ir.h"
 #include "tcg/tcg-op.h"
 
+#include <string.h>
+
+/* The constant table's first size: more than a typical TB's constants, a power of two. */
+#define TCG_CONST_SLOTS_MIN 256
+
 static const char *const cond_names[TCG_COND_COUNT] = {
     [TCG_COND_NEVER] = "never", [TCG_COND_ALWAYS] = "always", [TCG_COND_EQ] = "eq",
     [TCG_COND_NE] = "ne",       [TCG_COND_LT] = "lt",         [TCG_COND_GE] = "ge",
@@ -56,9 +61,9 @@ TCGContext *tcg_context_new(const TCGGuestMemory *mem, unsigned insn_start_words
     s->mem = *mem;
     s->insn_start_words = insn_start_words;
     s->labels = g_ptr_array_new();
-    for (int i = 0; i < 2; i++) {
-        s->consts[i] = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
-    }
+    s->const_mask = TCG_CONST_SLOTS_MIN - 1;
+    s->const_slots = g_new0(TCGConstSlot, TCG_CONST_SLOTS_MIN);
+    s->const_gen = 1;
     TCGTemp *env = temp_alloc(s, TEMP_FIXED, TCG_TYPE_PTR);
     env->name = "env";
     s->env = temp_handle(s, env);
@@ -82,9 +87,7 @@ void tcg_context_free(TCGContext *s)
     }
     g_ptr_array_set_free_func(s->labels, label_free);
     g_ptr_array_free(s->labels, TRUE);
-    for (int i = 0; i < 2; i++) {
-        g_hash_table_destroy(s->consts[i]);
-    }
+    g_free(s->const_slots);
     g_free(s->temps);
     g_free(s->ops);
     g_free(s->used_globals);
@@ -99,8 +102,10 @@ void tcg_func_start(TCGContext *s, void *tb)
     s->nb_labels = 0;
     s->nb_insns = 0;
     s->tb = tb;
-    for (int i = 0; i < 2; i++) {
-        g_hash_table_remove_all(s->consts[i]);
+    s->nb_consts = 0;
+    if (++s->const_gen == 0) { /* wrapped: entries of long ago could look current */
+        memset(s->const_slots, 0, (s->const_mask + 1) * sizeof(TCGConstSlot));
+        s->const_gen = 1;
     }
 }
 
@@ -121,21 +126,48 @@ TCGv tcg_temp_new(TCGContext *s, TCGType type)
     return temp_handle(s, t);
 }
 
+static TCGConstSlot *const_slot(TCGContext *s, TCGType type, int64_t val)
+{
+    uint64_t h = ((uint64_t)val ^ type) * 0x9e3779b97f4a7c15ull;
+    for (uint32_t i = (uint32_t)(h >> 32);; i++) {
+        TCGConstSlot *e = &s->const_slots[i & s->const_mask];
+        if (e->gen != s->const_gen || (e->val == val && e->type == type)) {
+            return e;
+        }
+    }
+}
+
+/* Doubles the table, keeping this TB's entries, once it is half full. */
+static void const_slots_grow(TCGContext *s)
+{
+    TCGConstSlot *old = s->const_slots;
+    uint32_t n = s->const_mask + 1;
+    s->const_slots = g_new0(TCGConstSlot, 2 * n);
+    s->const_mask = 2 * n - 1;
+    for (uint32_t i = 0; i < n; i++) {
+        if (old[i].gen == s->const_gen) {
+            *const_slot(s, (TCGType)old[i].type, old[i].val) = old[i];
+        }
+    }
+    g_free(old);
+}
+
 TCGv tcg_constant(TCGContext *s, TCGType type, int64_t val)
 {
     if (type == TCG_TYPE_I32) {
         val = (int32_t)val;
     }
-    gpointer idx;
-    if (g_hash_table_lookup_extended(s->consts[type], &val, NULL, &idx)) {
-        return (TCGv){.idx = GPOINTER_TO_UINT(idx)};
+    TCGConstSlot *e = const_slot(s, type, val);
+    if (e->gen == s->const_gen) {
+        return (TCGv){.idx = e->idx};
     }
     TCGTemp *t = temp_alloc(s, TEMP_CONST, type);
     t->val = val;
     t->val_type = TEMP_VAL_CONST;
-    int64_t *key = g_new(int64_t, 1);
-    *key = val;
-    g_hash_table_insert(s->consts[type], key, GUINT_TO_POINTER(s->nb_temps - 1));
+    *e = (TCGConstSlot){.val = val, .gen = s->const_gen, .idx = s->nb_temps - 1, .type = type};
+    if (++s->nb_consts > (s->const_mask + 1) / 2) {
+        const_slots_grow(s);
+    }
     return temp_handle(s, t);
 }
 
