@@ -35,6 +35,9 @@ extern const ApiResource api_metrics;
 extern const ApiResource api_blobs;
 extern const ApiResource api_exec;
 
+/* A blob was deleted: /v1/exec drops what it derived from it (an unpacked sysroot). */
+void api_exec_blob_deleted(Server *s, const char *digest);
+
 /* Every resource, in the order they are initialised. */
 extern const ApiResource *const api_resources[];
 extern const size_t api_n_resources;

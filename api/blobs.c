@@ -95,10 +95,12 @@ static void blob_get(HttpRequest *req)
 static void blob_remove(HttpRequest *req, void *data)
 {
     g_autoptr(GError) err = NULL;
-    if (!pool_blob_delete(http_request_server(req)->pool, data, &err)) {
+    Server *s = http_request_server(req);
+    if (!pool_blob_delete(s->pool, data, &err)) {
         http_reply_gerror(req, err);
         return;
     }
+    api_exec_blob_deleted(s, data);
     http_reply_empty(req, 204);
 }
 

@@ -43,6 +43,7 @@ typedef struct ExecRequest {
     SandboxSpec *spec;
     char *program;    /* digest */
     char *sysroot;    /* digest, or NULL */
+    SandboxRunner *sysroot_holder; /* set while the request holds its unpacked sysroot */
     GPtrArray *files; /* digests, parallel to spec->files */
     char *where;      /* "" or "[3]." for messages */
 } ExecRequest;
@@ -54,6 +55,9 @@ typedef struct ExecJob {
 
 static void exec_request_free(ExecRequest *r)
 {
+    if (r->sysroot_holder) {
+        sandbox_sysroot_release(r->sysroot_holder, r->sysroot);
+    }
     sandbox_spec_free(r->spec);
     g_free(r->program);
     g_free(r->sysroot);
@@ -306,7 +310,15 @@ static bool exec_resolve(Server *s, ExecRequest *r, GError **errp)
         g_prefix_error(errp, "%ssysroot: ", r->where);
         return false;
     }
+    r->sysroot_holder = spec->sysroot ? s->exec->runner : NULL;
     return true;
+}
+
+void api_exec_blob_deleted(Server *s, const char *digest)
+{
+    if (s->exec && s->exec->runner) {
+        sandbox_sysroot_forget(s->exec->runner, digest);
+    }
 }
 
 /* stdout or stderr: a string when it is UTF-8, else base64 (*is_base64). */

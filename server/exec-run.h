@@ -41,6 +41,9 @@ bool exec_clear_dir(const char *dir, const char *prefix, GError **errp);
  * hold the runner's sysroot lock. */
 char *exec_sysroot_unpack(const ExecEnv *env, const char *sysroot_dir, const char *digest,
                           const char *tar, GError **errp);
+/* Removes digest's unpacked sysroot, if there is one (a failure is only logged); callers
+ * hold the runner's sysroot lock. */
+void exec_sysroot_remove(const char *sysroot_dir, const char *digest);
 
 /* Builds a root with env (namespaces or not) without running anything; true when the
  * helper reports it ready. */

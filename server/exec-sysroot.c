@@ -34,11 +34,25 @@ static bool sysroot_run_unpacker(const ExecEnv *env, const char *tar, const char
     return true;
 }
 
+/* The directory of digest's sysroot (g_free): its hex under sysroot_dir. */
+static char *sysroot_path(const char *sysroot_dir, const char *digest)
+{
+    const char *hex = strchr(digest, ':') ? strchr(digest, ':') + 1 : digest;
+    return g_build_filename(sysroot_dir, hex, NULL);
+}
+
+void exec_sysroot_remove(const char *sysroot_dir, const char *digest)
+{
+    g_autofree char *dir = sysroot_path(sysroot_dir, digest);
+    if (g_file_test(dir, G_FILE_TEST_IS_DIR) && !exec_remove_tree(dir)) {
+        g_warning("sandbox: removing the sysroot %s: %s", dir, g_strerror(errno));
+    }
+}
+
 char *exec_sysroot_unpack(const ExecEnv *env, const char *sysroot_dir, const char *digest,
                           const char *tar, GError **errp)
 {
-    const char *hex = strchr(digest, ':') ? strchr(digest, ':') + 1 : digest;
-    g_autofree char *final = g_build_filename(sysroot_dir, hex, NULL);
+    g_autofree char *final = sysroot_path(sysroot_dir, digest);
     if (g_file_test(final, G_FILE_TEST_IS_DIR)) {
         return g_steal_pointer(&final);
     }

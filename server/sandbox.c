@@ -118,6 +118,7 @@ struct SandboxRunner {
     ExecEnv env;
     char *sysroot_dir;
     pthread_mutex_t sysroot_lock; /* one unpacking at a time, and no run sees half of one */
+    GHashTable *sysroot_users;    /* digest -> SysrootUse, for the sysroots runs hold */
     WorkQueue *queue;
     unsigned max_queued;
     pthread_mutex_t lock; /* admission: queued and stopping */
@@ -126,6 +127,12 @@ struct SandboxRunner {
     gint running;
     char *protections;
 };
+
+/* A sysroot runs hold: removed when the last lets go if its blob was deleted meanwhile. */
+typedef struct SysrootUse {
+    unsigned users;
+    bool doomed;
+} SysrootUse;
 
 /* A caller's runs: it waits until left is 0. */
 typedef struct SandboxBatch {
@@ -337,8 +344,46 @@ char *sandbox_sysroot(SandboxRunner *r, const char *digest, const char *tar, GEr
     }
     mutex_lock(&r->sysroot_lock);
     char *dir = exec_sysroot_unpack(&r->env, r->sysroot_dir, digest, tar, errp);
+    if (dir) {
+        SysrootUse *use = g_hash_table_lookup(r->sysroot_users, digest);
+        if (!use) {
+            use = g_new0(SysrootUse, 1);
+            g_hash_table_insert(r->sysroot_users, g_strdup(digest), use);
+        }
+        use->users++;
+        use->doomed = false; /* the same content again: the tree on disk is still right */
+    }
     mutex_unlock(&r->sysroot_lock);
     return dir;
+}
+
+void sandbox_sysroot_release(SandboxRunner *r, const char *digest)
+{
+    mutex_lock(&r->sysroot_lock);
+    SysrootUse *use = g_hash_table_lookup(r->sysroot_users, digest);
+    g_assert(use && use->users > 0);
+    if (--use->users == 0) {
+        if (use->doomed) {
+            exec_sysroot_remove(r->sysroot_dir, digest);
+        }
+        g_hash_table_remove(r->sysroot_users, digest);
+    }
+    mutex_unlock(&r->sysroot_lock);
+}
+
+void sandbox_sysroot_forget(SandboxRunner *r, const char *digest)
+{
+    if (!r->sysroot_dir) {
+        return;
+    }
+    mutex_lock(&r->sysroot_lock);
+    SysrootUse *use = g_hash_table_lookup(r->sysroot_users, digest);
+    if (use) {
+        use->doomed = true;
+    } else {
+        exec_sysroot_remove(r->sysroot_dir, digest);
+    }
+    mutex_unlock(&r->sysroot_lock);
 }
 
 /* Namespaces unless refused (by the config or by the probe); the fallback must work. */
@@ -373,6 +418,7 @@ SandboxRunner *sandbox_runner_new(const SandboxConfig *cfg, GError **errp)
     SandboxRunner *r = g_new0(SandboxRunner, 1);
     mutex_init(&r->lock);
     mutex_init(&r->sysroot_lock);
+    r->sysroot_users = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     r->max_queued = cfg->max_queued ? cfg->max_queued : SANDBOX_QUEUE_DEFAULT;
     unsigned running = cfg->max_running ? cfg->max_running : 2 * g_get_num_processors();
     if (!sandbox_env_init(&r->env, cfg, errp) || !sandbox_sysroot_init(r, cfg, errp) ||
@@ -401,6 +447,7 @@ void sandbox_runner_free(SandboxRunner *r)
     g_free(r->env.run_dir);
     g_free(r->protections);
     g_free(r->sysroot_dir);
+    g_hash_table_destroy(r->sysroot_users);
     mutex_destroy(&r->sysroot_lock);
     mutex_destroy(&r->lock);
     g_free(r);

@@ -161,6 +161,11 @@ unsigned sandbox_runner_running(SandboxRunner *r);
  * kept as they are, since runs resolve them inside the guest's root.
  */
 char *sandbox_sysroot(SandboxRunner *r, const char *digest, const char *tar, GError **errp);
+/* Every successful sandbox_sysroot is paired with a release once its run has ended. */
+void sandbox_sysroot_release(SandboxRunner *r, const char *digest);
+/* digest's blob is gone: its unpacked tree is removed now, or when the last run holding it
+ * lets go (a new upload of the same tar before then keeps it). */
+void sandbox_sysroot_forget(SandboxRunner *r, const char *digest);
 
 /*
  * Runs specs[0..n) concurrently under the runner's limit and waits until every one has

@@ -335,6 +335,47 @@ static void test_busy(Fixture *f, gconstpointer data)
     g_assert_null(results[0]);
 }
 
+/* An unpacked sysroot outlives its blob only while runs hold it. */
+static void test_sysroot_lifecycle(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("paddock-sysroots-XXXXXX", NULL);
+    g_autofree char *cmd = g_strdup_printf(
+        "mkdir '%s/tree' && echo hi > '%s/tree/f' && tar -C '%s/tree' -cf '%s/t.tar' .", dir, dir,
+        dir, dir);
+    g_assert_cmpint(system(cmd), ==, 0);
+    g_autofree char *run = g_build_filename(dir, "run", NULL);
+    g_autofree char *roots = g_build_filename(dir, "sysroots", NULL);
+    g_autofree char *tar = g_build_filename(dir, "t.tar", NULL);
+    SandboxConfig cfg = {.run_dir = run, .sysroot_dir = roots, .no_namespaces = true,
+                         .helper = g_getenv("PADDOCK_SANDBOX"), .emulator = g_getenv("PADDOCK")};
+    g_autoptr(GError) err = NULL;
+    SandboxRunner *r = sandbox_runner_new(&cfg, &err);
+    g_assert_no_error(err);
+    const char *digest = "sha256:00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+    g_autofree char *unpacked = g_build_filename(roots, strchr(digest, ':') + 1, NULL);
+
+    g_free(sandbox_sysroot(r, digest, tar, &err));
+    g_assert_no_error(err);
+    sandbox_sysroot_forget(r, digest); /* held: stays until released */
+    g_assert_true(g_file_test(unpacked, G_FILE_TEST_IS_DIR));
+    sandbox_sysroot_release(r, digest);
+    g_assert_false(g_file_test(unpacked, G_FILE_TEST_EXISTS));
+
+    g_free(sandbox_sysroot(r, digest, tar, &err));
+    sandbox_sysroot_forget(r, digest);
+    g_free(sandbox_sysroot(r, digest, tar, &err)); /* uploaded again meanwhile: kept */
+    g_assert_no_error(err);
+    sandbox_sysroot_release(r, digest);
+    sandbox_sysroot_release(r, digest);
+    g_assert_true(g_file_test(unpacked, G_FILE_TEST_IS_DIR));
+    sandbox_sysroot_forget(r, digest); /* held by none: goes at once */
+    g_assert_false(g_file_test(unpacked, G_FILE_TEST_EXISTS));
+
+    sandbox_runner_free(r);
+    g_autofree char *rm = g_strdup_printf("rm -rf '%s'", dir);
+    g_assert_cmpint(system(rm), ==, 0);
+}
+
 static void test_guest_paths(void)
 {
     g_assert_true(sandbox_guest_path_valid("/a"));
@@ -362,6 +403,7 @@ int main(int argc, char **argv)
     busybox = cache_path("busybox/riscv64/busybox");
     sysroot_dir = g_strdup("/usr/riscv64-linux-gnu");
     g_test_add_func("/exec-sandbox/guest-paths", test_guest_paths);
+    g_test_add_func("/exec-sandbox/sysroot-lifecycle", test_sysroot_lifecycle);
     add("echo", test_echo);
     add("exit-code-stdin-env", test_exit_code_stdin_env);
     add("signaled", test_signaled);

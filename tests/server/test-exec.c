@@ -353,6 +353,15 @@ static void test_files_and_sysroot(void)
         "{s:s,s:s,s:[s,s,s],s:{s:s}}", "program", busybox, "argv0", "busybox", "args", "sh", "-c",
         "/opt/bin/busybox echo placed", "files", "/opt/bin/busybox", busybox));
     g_assert_cmpstr(res_str(r, "stdout"), ==, "placed\n");
+
+    /* Deleting the tar's blob removes what was unpacked from it. */
+    g_autofree char *unpacked =
+        g_build_filename(srv.pool, "sysroots", strchr(sysroot, ':') + 1, NULL);
+    g_assert_true(g_file_test(unpacked, G_FILE_TEST_IS_DIR));
+    g_autofree char *path = g_strconcat("/v1/blobs/", sysroot, NULL);
+    g_autoptr(TestReply) del = ts_request(&srv, "DELETE", path, "", NULL, 0);
+    g_assert_cmpint(del->status, ==, 204);
+    g_assert_false(g_file_test(unpacked, G_FILE_TEST_EXISTS));
 }
 
 static void test_not_executable(void)
