@@ -8,14 +8,18 @@
  * A guest's execve of a guest program runs `paddock run` again with --argv0, so that the
  * new program sees the argv[0] it was given rather than its path, and with
  * --insn-count-fd when instructions are counted (--insn-*: user/icount.c), so that the
- * whole process tree counts against one shared counter.
+ * whole process tree counts against one shared counter, and with --guest-env-fd: the
+ * guest's environment goes by fd, never into the host process's own environment, where
+ * the host's dynamic loader would act on LD_PRELOAD and its kind (vmcore/env-block.h).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli/commands.h"
 #include "user/run.h"
+#include "vmcore/env-block.h"
 
 /* Exit statuses of our own, as a shell would give them for a program it cannot run. */
 enum {
@@ -31,7 +35,7 @@ static void run_usage(FILE *out, const char *argv0)
     fprintf(out,
             "usage: %s [--arch ARCH] [-L SYSROOT | --root DIR] [--argv0 NAME] [--] PROG "
             "[ARGS...]\n"
-            "       (and --insn-limit N, --insn-count-fd FD, --insn-report)\n\n"
+            "       (and --insn-limit N, --insn-count-fd FD, --insn-report, --guest-env-fd FD)\n\n"
             "Runs the Linux program PROG of another architecture (%s) on this host.\n\n"
             "  --arch ARCH   PROG's architecture (default: from its ELF header)\n"
             "  -L SYSROOT    look absolute paths (the dynamic loader, libraries) up under\n"
@@ -46,7 +50,9 @@ static void run_usage(FILE *out, const char *argv0)
             "  --insn-count-fd FD  count in the shared file open at FD (a memfd of at\n"
             "                      least 32 bytes: the total at offset 0, the limit at 8,\n"
             "                      as 64-bit host-order integers; 0 for no limit)\n"
-            "  --insn-report       print \"paddock: N guest instructions\" on stderr at exit\n\n"
+            "  --insn-report       print \"paddock: N guest instructions\" on stderr at exit\n"
+            "  --guest-env-fd FD   PROG's environment, read from FD (NUL-terminated strings);\n"
+            "                      default: paddock's own\n\n"
             "exit status: PROG's own; 128+N when PROG dies of signal N (152, SIGXCPU, when\n"
             "the instruction limit ends it); %d when PROG cannot be executed (not ELF,\n"
             "another architecture, not an executable); %d when PROG\n"
@@ -62,6 +68,7 @@ typedef struct RunArgs {
     const char *root;
     const char *argv0; /* or NULL: PROG */
     int prog;          /* index of PROG in argv, or 0 */
+    int guest_env_fd;  /* --guest-env-fd, or -1 */
     UserIcountConfig icount;
 } RunArgs;
 
@@ -129,6 +136,12 @@ static int parse_run_args(int argc, char **argv, RunArgs *ra)
                 return RUN_EXIT_USAGE;
             }
             ra->icount.limit = n;
+        } else if ((v = option_value(argc, argv, &i, "--guest-env-fd"))) {
+            guint64 n = 0;
+            if (!parse_number(argv[0], "--guest-env-fd", v, 0, G_MAXINT, &n)) {
+                return RUN_EXIT_USAGE;
+            }
+            ra->guest_env_fd = (int)n;
         } else if ((v = option_value(argc, argv, &i, "--insn-count-fd"))) {
             guint64 n = 0;
             if (!parse_number(argv[0], "--insn-count-fd", v, 0, G_MAXINT, &n)) {
@@ -171,7 +184,7 @@ static int run_exit_status(const GError *err)
 
 int cli_cmd_run(int argc, char **argv)
 {
-    RunArgs ra = {.icount = {.fd = -1}};
+    RunArgs ra = {.guest_env_fd = -1, .icount = {.fd = -1}};
     int status = parse_run_args(argc, argv, &ra);
     if (status >= 0) {
         return status;
@@ -183,12 +196,17 @@ int cli_cmd_run(int argc, char **argv)
         return RUN_EXIT_USAGE;
     }
     extern char **environ;
+    char **envp = environ;
+    if (ra.guest_env_fd >= 0 && !(envp = env_block_read(ra.guest_env_fd))) {
+        fprintf(stderr, "paddock: --guest-env-fd %d: %s\n", ra.guest_env_fd, g_strerror(errno));
+        return RUN_EXIT_USAGE;
+    }
     g_autoptr(GError) err = NULL;
     char *prog = argv[ra.prog];
     if (ra.argv0) {
         argv[ra.prog] = (char *)ra.argv0;
     }
-    user_run(arch, ra.sysroot, ra.root, prog, argv + ra.prog, environ, &ra.icount, &err);
+    user_run(arch, ra.sysroot, ra.root, prog, argv + ra.prog, envp, &ra.icount, &err);
     fprintf(stderr, "paddock: %s\n", err->message);
     return run_exit_status(err);
 }

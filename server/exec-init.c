@@ -11,6 +11,8 @@
  *                         exceed N (sampled every INIT_TICK_MS)
  *   --insn-limit N        end the run after N guest instructions (counted always: the
  *                         counter is the emulator's fd EXEC_INSN_COUNT_FD)
+ *   --env NAME=VALUE      a variable of the guest's environment, which the emulator reads
+ *                         from EXEC_GUEST_ENV_FD (never this process's environment)
  *   --place GUEST HOST    copy the host file HOST to GUEST in the guest's root
  *   --bind-place GUEST HOST  the same, but bound read-only instead when the namespace
  *                         sandbox may and HOST is readable and executable by all (a
@@ -33,6 +35,7 @@
  */
 #define _GNU_SOURCE
 #include "server/exec-init.h"
+#include "vmcore/env-block.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -141,6 +144,7 @@ enum {
     OPT_SYSROOT,
     OPT_SCRATCH,
     OPT_MEMORY,
+    OPT_ENV,
     OPT_PLACE,
     OPT_BIND_PLACE,
     OPT_IDS,
@@ -156,6 +160,7 @@ static const struct option init_options[] = {
     {"sysroot", required_argument, NULL, OPT_SYSROOT},
     {"scratch-bytes", required_argument, NULL, OPT_SCRATCH},
     {"memory-bytes", required_argument, NULL, OPT_MEMORY},
+    {"env", required_argument, NULL, OPT_ENV},
     {"place", required_argument, NULL, OPT_PLACE},
     {"bind-place", required_argument, NULL, OPT_BIND_PLACE},
     {"guest-ids", required_argument, NULL, OPT_IDS},
@@ -174,6 +179,7 @@ static bool init_parse_one(ExecInitPlan *plan, int opt, char *arg, int argc, cha
     case OPT_SYSROOT: plan->sysroot = arg; return true;
     case OPT_SCRATCH: return init_parse_u64(arg, &plan->scratch_bytes);
     case OPT_MEMORY: return init_parse_u64(arg, &plan->memory_bytes);
+    case OPT_ENV: plan->guest_env[plan->n_guest_env++] = arg; return true;
     case OPT_PLACE: return init_parse_place(plan, arg, argc, argv, false);
     case OPT_BIND_PLACE: return init_parse_place(plan, arg, argc, argv, true);
     case OPT_IDS: return init_parse_ids(plan, arg);
@@ -189,7 +195,8 @@ static bool init_parse(ExecInitPlan *plan, int argc, char **argv, ExecInitError 
 {
     plan->guest_uid = plan->guest_gid = -1;
     plan->places = calloc((size_t)argc, sizeof(*plan->places));
-    if (!plan->places) {
+    plan->guest_env = calloc((size_t)argc, sizeof(*plan->guest_env));
+    if (!plan->places || !plan->guest_env) {
         return exec_init_fail(err, "allocate the options");
     }
     int opt;
@@ -294,22 +301,37 @@ static bool init_probe_access(const ExecInitPlan *plan, ExecInitError *err)
            exec_init_fail(err, "the guest's user cannot write to its root %s", root);
 }
 
-/* The run's instruction counter as the emulator's EXEC_INSN_COUNT_FD, left open on exec
- * (status_fd moved out of its way first); nothing without a counter (--probe). */
-static bool init_pass_counter(int count_fd, int *status_fd, ExecInitError *err)
+/* fd as the emulator's fd target, left open on exec (status_fd moved out of its way
+ * first, above both); fd itself is closed. */
+static bool init_pass_fd(int fd, int target, int *status_fd, const char *what, ExecInitError *err)
 {
-    if (count_fd < 0) {
-        return true;
-    }
-    if (*status_fd == EXEC_INSN_COUNT_FD &&
-        (*status_fd = fcntl(*status_fd, F_DUPFD_CLOEXEC, EXEC_INSN_COUNT_FD + 1)) < 0) {
+    if (*status_fd == target &&
+        (*status_fd = fcntl(*status_fd, F_DUPFD_CLOEXEC, EXEC_GUEST_ENV_FD + 1)) < 0) {
         return exec_init_fail(err, "move the status pipe");
     }
-    if (count_fd == EXEC_INSN_COUNT_FD) {
-        return fcntl(count_fd, F_SETFD, 0) == 0 || exec_init_fail(err, "pass the counter");
+    if (fd == target) {
+        return fcntl(fd, F_SETFD, 0) == 0 || exec_init_fail(err, "pass %s", what);
     }
-    return dup2(count_fd, EXEC_INSN_COUNT_FD) == EXEC_INSN_COUNT_FD ||
-           exec_init_fail(err, "pass the counter");
+    if (dup2(fd, target) != target) {
+        return exec_init_fail(err, "pass %s", what);
+    }
+    return close(fd) == 0 || exec_init_fail(err, "close %s's first fd", what);
+}
+
+/* The run's instruction counter (none with --probe) and the guest's environment, at the
+ * fds the emulator's command line names. */
+static bool init_pass_fds(const ExecInitPlan *plan, int count_fd, int *status_fd,
+                          ExecInitError *err)
+{
+    if (count_fd >= 0 &&
+        !init_pass_fd(count_fd, EXEC_INSN_COUNT_FD, status_fd, "the counter", err)) {
+        return false;
+    }
+    int env_fd = env_block_memfd(plan->guest_env, plan->n_guest_env);
+    if (env_fd < 0) {
+        return exec_init_fail(err, "write the guest's environment");
+    }
+    return init_pass_fd(env_fd, EXEC_GUEST_ENV_FD, status_fd, "the guest's environment", err);
 }
 
 /* In the forked child: becomes the emulator (with --probe: checks that it could), or
@@ -317,7 +339,7 @@ static bool init_pass_counter(int count_fd, int *status_fd, ExecInitError *err)
 static _Noreturn void init_exec_emulator(const ExecInitPlan *plan, int count_fd, int status_fd)
 {
     ExecInitError err;
-    if (init_pass_counter(count_fd, &status_fd, &err) && init_drop_privileges(plan, &err) &&
+    if (init_pass_fds(plan, count_fd, &status_fd, &err) && init_drop_privileges(plan, &err) &&
         init_set_rlimits(plan, &err) && init_reset_signals(&err) &&
         (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 || exec_init_fail(&err, "no_new_privs"))) {
         if (plan->namespaces) {
@@ -326,7 +348,8 @@ static _Noreturn void init_exec_emulator(const ExecInitPlan *plan, int count_fd,
         if (plan->probe && init_probe_access(plan, &err)) {
             _exit(0);
         } else if (!plan->probe) {
-            execv(plan->emu_argv[0], plan->emu_argv);
+            char *const no_env[] = {NULL};
+            execve(plan->emu_argv[0], plan->emu_argv, no_env);
             exec_init_fail(&err, "execute %s", plan->emu_argv[0]);
         }
     }

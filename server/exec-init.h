@@ -56,6 +56,9 @@
 #define EXEC_REPORT_FD 3
 /* The fd the emulator finds the run's instruction counter on. */
 #define EXEC_INSN_COUNT_FD 4
+/* The fd the emulator reads the guest's environment from (--guest-env-fd): paddock-sandbox
+ * and the emulator themselves run with an empty one, whatever the request asked for. */
+#define EXEC_GUEST_ENV_FD 5
 /* paddock-sandbox's exit status when it could not even write its report. */
 #define EXEC_INIT_EXIT_FAILED 125
 
@@ -85,6 +88,8 @@ typedef struct ExecInitPlan {
     long guest_uid, guest_gid; /* the emulator's ids (-1: keep); chown target of the root */
     ExecPlace *places;
     size_t n_places;
+    char **guest_env; /* --env: the guest's environment, for the emulator's EXEC_GUEST_ENV_FD */
+    size_t n_guest_env;
     ExecRlimit rlimits[8];
     size_t n_rlimits;
     char **emu_argv; /* NULL-terminated; emu_argv[0] is the emulator's host path, which

@@ -130,6 +130,23 @@ static void run_add_rlimits(GPtrArray *a, const ExecEnv *env, const SandboxLimit
     }
 }
 
+/* The guest's environment as paddock-sandbox's --env options: the request's, and a PATH
+ * when it has none. paddock-sandbox itself runs with an empty environment (run_no_env). */
+static void run_add_guest_env(GPtrArray *a, const SandboxSpec *spec)
+{
+    bool path = false;
+    for (guint i = 0; spec->env && i < spec->env->len; i++) {
+        const char *kv = g_ptr_array_index(spec->env, i);
+        path = path || g_str_has_prefix(kv, "PATH=");
+        run_add(a, "--env=%s", kv);
+    }
+    if (!path) {
+        run_add(a, "--env=PATH=" SANDBOX_DEFAULT_PATH);
+    }
+}
+
+static char *const run_no_env[] = {NULL};
+
 /* paddock-sandbox's options for spec; root is the guest's root as the emulator sees it. */
 static void run_add_helper(GPtrArray *a, const ExecEnv *env, const SandboxSpec *spec,
                            const char *root)
@@ -164,6 +181,7 @@ static void run_add_helper(GPtrArray *a, const ExecEnv *env, const SandboxSpec *
         run_add(a, "--place"), run_add(a, "%s", f->guest_path), run_add(a, "%s", f->host_path);
     }
     run_add_rlimits(a, env, &spec->limits);
+    run_add_guest_env(a, spec);
 }
 
 /* The helper's argv (NULL-terminated): its options, then the emulator's command line,
@@ -178,29 +196,13 @@ static GPtrArray *run_argv(const ExecEnv *env, const SandboxSpec *spec, const ch
     run_add(a, "run"), run_add(a, "--arch=%s", arch), run_add(a, "--root=%s", root);
     run_add(a, "--argv0=%s", spec->argv0);
     run_add(a, "--insn-count-fd=%d", EXEC_INSN_COUNT_FD);
+    run_add(a, "--guest-env-fd=%d", EXEC_GUEST_ENV_FD);
     run_add(a, "--"), run_add(a, "%s", SANDBOX_PROGRAM_PATH); /* a guest path in the root */
     for (guint i = 0; spec->args && i < spec->args->len; i++) {
         run_add(a, "%s", (const char *)g_ptr_array_index(spec->args, i));
     }
     g_ptr_array_add(a, NULL);
     return a;
-}
-
-/* The guest's environment: the request's, and a PATH when it has none. */
-static GPtrArray *run_envp(const SandboxSpec *spec)
-{
-    GPtrArray *e = g_ptr_array_new_with_free_func(g_free);
-    bool path = false;
-    for (guint i = 0; spec->env && i < spec->env->len; i++) {
-        const char *kv = g_ptr_array_index(spec->env, i);
-        path = path || g_str_has_prefix(kv, "PATH=");
-        g_ptr_array_add(e, g_strdup(kv));
-    }
-    if (!path) {
-        g_ptr_array_add(e, g_strdup("PATH=" SANDBOX_DEFAULT_PATH));
-    }
-    g_ptr_array_add(e, NULL);
-    return e;
 }
 
 /* ---- the fallback's scratch directory ---- */
@@ -398,12 +400,12 @@ static void run_result(ExecOutcome *o, SandboxResult *res)
 
 /* Starts and watches the helper as argv; the result from what happened. */
 static void run_helper(const ExecEnv *env, const SandboxSpec *spec, GPtrArray *argv,
-                       GPtrArray *envp, SandboxResult *res)
+                       SandboxResult *res)
 {
     ExecProc p;
     ExecOutcome o = {.report = g_string_new(NULL)};
     g_autoptr(GError) err = NULL;
-    if (!exec_start(env, (char *const *)argv->pdata, (char *const *)envp->pdata, &p, &err)) {
+    if (!exec_start(env, (char *const *)argv->pdata, run_no_env, &p, &err)) {
         run_fail(res, "%s", err->message);
     } else {
         exec_watch(env, &p, spec, res, &o);
@@ -431,8 +433,7 @@ void exec_run(const ExecEnv *env, const SandboxSpec *spec, SandboxResult *res)
     }
     const char *root = scratch ? scratch : EXEC_GUEST_DIR;
     g_autoptr(GPtrArray) argv = run_argv(env, spec, res->arch, root);
-    g_autoptr(GPtrArray) envp = run_envp(spec);
-    run_helper(env, spec, argv, envp, res);
+    run_helper(env, spec, argv, res);
     if (scratch) {
         run_scratch_remove(scratch);
     }
@@ -464,12 +465,11 @@ bool exec_probe(const ExecEnv *env, GError **errp)
     }
     run_add(argv, "--probe"), run_add(argv, "--"), run_add(argv, "%s", env->emulator);
     g_ptr_array_add(argv, NULL);
-    g_autoptr(GPtrArray) envp = run_envp(spec);
     g_autoptr(SandboxResult) res = g_new0(SandboxResult, 1);
     res->out = g_byte_array_new(), res->err = g_byte_array_new();
     ExecProc p;
     ExecOutcome o = {.report = g_string_new(NULL)};
-    bool ok = exec_start(env, (char *const *)argv->pdata, (char *const *)envp->pdata, &p, errp);
+    bool ok = exec_start(env, (char *const *)argv->pdata, run_no_env, &p, errp);
     if (ok) {
         exec_watch(env, &p, spec, res, &o);
         ExecReport r;

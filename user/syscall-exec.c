@@ -24,6 +24,7 @@
  */
 #define _GNU_SOURCE
 #include "user/syscall.h"
+#include "vmcore/env-block.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -245,12 +246,21 @@ static void args_add(GPtrArray *args, const char *const *strs, size_t n)
     }
 }
 
-/* `paddock run --arch A [-L SYSROOT] [--insn-count-fd=N] --argv0 ARGV0 -- PATH ARGV[1...]`. */
+/*
+ * `paddock run --arch A [-L SYSROOT | --root DIR] [--insn-count-fd=N] --guest-env-fd=E
+ * --argv0 ARGV0 -- PATH ARGV[1...]`, in this process's own host environment: the guest's
+ * goes by fd (vmcore/env-block.h), out of the host dynamic loader's reach.
+ */
 static int64_t exec_guest(UserProcess *p, const UserArch *arch, ExecRequest *r)
 {
     if (!p->host_exe) {
         return host_to_guest_errno(ENOEXEC);
     }
+    int env_fd = env_block_memfd((char *const *)r->envp->pdata, r->envp->len);
+    if (env_fd < 0) {
+        return host_to_guest_errno(errno);
+    }
+    g_autofree char *env_arg = g_strdup_printf("--guest-env-fd=%d", env_fd);
     const char *run[] = {"paddock", "run", "--arch", arch->name};
     const char *sysroot[] = {"-L", p->sysroot};
     const char *root[] = {"--root", p->root ? user_root_host_dir(p->root) : NULL};
@@ -264,9 +274,15 @@ static int64_t exec_guest(UserProcess *p, const UserArch *arch, ExecRequest *r)
         args_add(args, root, G_N_ELEMENTS(root));
     }
     user_icount_exec_args(p, args); /* --insn-count-fd=N [--insn-report] */
+    g_ptr_array_add(args, env_arg);
     args_add(args, prog, G_N_ELEMENTS(prog));
     args_add(args, (const char *const *)r->argv->pdata + 1, r->argv->len - 1);
-    return host_execve(p->host_exe, args, r->envp);
+    extern char **environ;
+    g_autoptr(GPtrArray) host_env = g_ptr_array_new();
+    args_add(host_env, (const char *const *)environ, g_strv_length(environ));
+    int64_t ret = host_execve(p->host_exe, args, host_env);
+    close(env_fd);
+    return ret;
 }
 
 static int64_t exec_request(UserProcess *p, ExecRequest *r)

@@ -139,6 +139,16 @@ static void test_stdin_env(void)
     json_object_set_new(req, "env", json_pack("{s:s}", "GREETING", "hello"));
     g_autoptr(TestReply) r = exec_ok(req);
     g_assert_cmpstr(res_str(r, "stdout"), ==, "from stdin\n[hello] /usr/local/bin:/usr/bin:/bin\n");
+    /* The guest's environment is the guest's alone: the host's dynamic loader never sees
+     * it, in paddock-sandbox, in the emulator, or in the emulator a guest execve starts. */
+    json_t *req3 =
+        bb((const char *const[]){"sh", "-c",
+                                 "echo $LD_PRELOAD; ln -s /program /tmp/true && /tmp/true", NULL},
+           NULL);
+    json_object_set_new(req3, "env", json_pack("{s:s}", "LD_PRELOAD", "/nonexistent.so"));
+    g_autoptr(TestReply) r3 = exec_ok(req3);
+    g_assert_cmpstr(res_str(r3, "stdout"), ==, "/nonexistent.so\n");
+    g_assert_cmpstr(res_str(r3, "stderr"), ==, "");
     json_t *req2 = bb((const char *const[]){"od", "-An", "-tx1", NULL}, NULL);
     json_object_set_new(req2, "stdin", json_pack("{s:s}", "base64", "AP8K"));
     g_autoptr(TestReply) r2 = exec_ok(req2);
