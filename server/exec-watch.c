@@ -106,9 +106,35 @@ static void exec_child_fds(const ExecChild *c)
     }
 }
 
+/*
+ * Every signal paddockd catches back to SIG_DFL (ignored ones stay ignored, as across an
+ * execve): until the execve we share paddockd's memory, where its handlers would run.
+ * All signals are blocked since before the clone, so none can arrive before this.
+ * sigaction refuses glibc's internal signals (EINVAL); those go to paddockd's threads by
+ * tid only, never to us.
+ */
+static void exec_child_default_signals(void)
+{
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof(dfl));
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    for (int sig = 1; sig < NSIG; sig++) {
+        struct sigaction old;
+        if (sigaction(sig, NULL, &old) != 0 || old.sa_handler == SIG_DFL ||
+            old.sa_handler == SIG_IGN) {
+            continue;
+        }
+        if (sigaction(sig, &dfl, NULL) != 0) {
+            exec_child_fail("reset the server's signal handlers");
+        }
+    }
+}
+
 static _Noreturn void exec_child(const ExecChild *c)
 {
     exec_child_fds(c);
+    exec_child_default_signals();
     if (c->sync_fd >= 0) {
         char b;
         if (read(4, &b, 1) != 1) {
@@ -207,11 +233,27 @@ static int exec_child_main(void *c)
  * paddockd's page tables for a process that keeps none of them cost more than the rest of
  * the start. It only reads c, which stays in place until exec_wait_child says it is done,
  * and until then writes nothing of ours but errno, and that only on its way to _exit.
+ * As in posix_spawn, it starts with every signal blocked, so that none runs one of
+ * paddockd's handlers before the child has reset them (exec_child_default_signals).
  */
 static pid_t exec_clone(const ExecEnv *env, const ExecChild *c, void *stack, int *pidfd)
 {
+    sigset_t all, old;
+    sigfillset(&all);
+    int err = pthread_sigmask(SIG_SETMASK, &all, &old);
+    if (err != 0) {
+        errno = err;
+        return -1;
+    }
     int flags = (int)exec_clone_flags(env) | CLONE_VM | CLONE_PIDFD;
-    return clone(exec_child_main, (char *)stack + EXEC_CHILD_STACK, flags, (void *)c, pidfd);
+    pid_t pid = clone(exec_child_main, (char *)stack + EXEC_CHILD_STACK, flags, (void *)c, pidfd);
+    int clone_err = errno;
+    err = pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (err != 0) {
+        g_warning("sandbox: restoring the signal mask after a clone: %s", g_strerror(err));
+    }
+    errno = clone_err;
+    return pid;
 }
 
 /*

@@ -60,24 +60,61 @@ static bool map_split(TCGCodeBuffer *cb, GError **errp)
     return true;
 }
 
-bool tcg_code_buffer_unshare(TCGCodeBuffer *cb, GError **errp)
+/* Closes fd without changing errno, for the error paths that report an earlier errno. */
+static void close_keep_errno(int fd)
+{
+    int err = errno;
+    close(fd);
+    errno = err;
+}
+
+bool tcg_code_buffer_fork_prepare(TCGCodeBuffer *cb)
 {
     if (!cb->split) {
         return true;
     }
-    int fd = code_memfd(cb->size, errp);
+    int fd = memfd_create("paddock-code", MFD_CLOEXEC);
     if (fd < 0) {
         return false;
     }
-    void *copy = code_view(fd, cb->size, PROT_READ | PROT_WRITE, NULL, errp);
-    bool ok = copy != NULL;
-    if (ok) {
-        memcpy(copy, cb->rw, cb->used);
-        munmap(copy, cb->size);
-        ok = code_view(fd, cb->size, PROT_READ | PROT_WRITE, cb->rw, errp) &&
-             code_view(fd, cb->size, PROT_READ | PROT_EXEC, cb->rx, errp);
+    if (ftruncate(fd, (off_t)cb->size) < 0) {
+        close_keep_errno(fd);
+        return false;
     }
-    close(fd);
+    void *copy = mmap(NULL, cb->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (copy == MAP_FAILED) {
+        close_keep_errno(fd);
+        return false;
+    }
+    memcpy(copy, cb->rw, cb->used);
+    if (munmap(copy, cb->size) != 0) {
+        g_warning("code buffer: unmapping the copy for a fork: %s", g_strerror(errno));
+    }
+    cb->fork_fd = fd;
+    return true;
+}
+
+static void drop_fork_copy(TCGCodeBuffer *cb)
+{
+    if (cb->fork_fd >= 0) {
+        close(cb->fork_fd);
+        cb->fork_fd = -1;
+    }
+}
+
+void tcg_code_buffer_fork_parent(TCGCodeBuffer *cb)
+{
+    drop_fork_copy(cb);
+}
+
+bool tcg_code_buffer_fork_child(TCGCodeBuffer *cb, GError **errp)
+{
+    if (cb->fork_fd < 0) {
+        return true;
+    }
+    bool ok = code_view(cb->fork_fd, cb->size, PROT_READ | PROT_WRITE, cb->rw, errp) &&
+              code_view(cb->fork_fd, cb->size, PROT_READ | PROT_EXEC, cb->rx, errp);
+    drop_fork_copy(cb);
     return ok;
 }
 
@@ -85,6 +122,7 @@ TCGCodeBuffer *tcg_code_buffer_new(size_t size, TCGCodeBufferMode mode, GError *
 {
     TCGCodeBuffer *cb = g_new0(TCGCodeBuffer, 1);
     cb->size = size;
+    cb->fork_fd = -1;
     if (mode == TCG_CB_AUTO) {
         void *p = mmap(NULL, size, PROT_READ | PROT_WRITE | PROT_EXEC,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -111,6 +149,7 @@ void tcg_code_buffer_free(TCGCodeBuffer *cb)
     if (!cb) {
         return;
     }
+    drop_fork_copy(cb);
     munmap(cb->rw, cb->size);
     if (cb->split) {
         munmap(cb->rx, cb->size);

@@ -25,6 +25,7 @@ typedef struct TCGCodeBuffer {
     size_t used;
     size_t reset_point;
     bool split;
+    int fork_fd; /* the copy a fork's child takes (split only), between prepare and after */
 } TCGCodeBuffer;
 
 TCGCodeBuffer *tcg_code_buffer_new(size_t size, TCGCodeBufferMode mode, GError **errp);
@@ -58,10 +59,15 @@ void tcg_code_buffer_commit(TCGCodeBuffer *cb, size_t n);
 void tcg_code_buffer_set_reset_point(TCGCodeBuffer *cb);
 void tcg_code_buffer_flush(TCGCodeBuffer *cb);
 /*
- * In the child of a fork: a split buffer's memfd is still shared with the parent, where
- * both would write their TBs; this gives the child a private copy of the memory at the
- * same addresses, so every pointer into the buffer stays valid. Nothing to do for RWX.
+ * Around a host fork(), for a split buffer whose memfd the child would otherwise share
+ * with its parent (both would write their TBs in it). prepare copies the used part into
+ * a new memfd, with every writer of the buffer held off by the caller, so the copy is
+ * whole; false (errno set) means no copy and no fork. In the child, fork_child maps the
+ * copy over both views at the same addresses, so every pointer into the buffer stays
+ * valid; in the parent, fork_parent drops it. Nothing to do, and no cost, for RWX.
  */
-bool tcg_code_buffer_unshare(TCGCodeBuffer *cb, GError **errp);
+bool tcg_code_buffer_fork_prepare(TCGCodeBuffer *cb);
+void tcg_code_buffer_fork_parent(TCGCodeBuffer *cb);
+bool tcg_code_buffer_fork_child(TCGCodeBuffer *cb, GError **errp);
 
 #endif

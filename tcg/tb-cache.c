@@ -236,16 +236,30 @@ void tb_flush(TBCache *c)
     end_exclusive(c);
 }
 
-void tb_cache_fork_prepare(TBCache *c)
+/* The copy of a split code buffer is taken under c->lock, which every writer of it holds. */
+bool tb_cache_fork_prepare(TBCache *c)
 {
     mutex_lock(&c->lock);
+    if (!tcg_code_buffer_fork_prepare(c->cb)) {
+        int err = errno;
+        mutex_unlock(&c->lock);
+        errno = err;
+        return false;
+    }
     mutex_lock(&c->excl_lock);
+    return true;
+}
+
+static void tb_cache_fork_unlock(TBCache *c)
+{
+    mutex_unlock(&c->excl_lock);
+    mutex_unlock(&c->lock);
 }
 
 void tb_cache_fork_parent(TBCache *c)
 {
-    mutex_unlock(&c->excl_lock);
-    mutex_unlock(&c->lock);
+    tcg_code_buffer_fork_parent(c->cb);
+    tb_cache_fork_unlock(c);
 }
 
 /* The other threads are gone: a flush they had pending is nobody's, and nobody waits. */
@@ -255,7 +269,7 @@ bool tb_cache_fork_child(TBCache *c, TBExecThread *self, GError **errp)
     c->threads = self;
     atomic_store(&c->excl_pending, false);
     cond_init(&c->excl_cond);
-    bool ok = tcg_code_buffer_unshare(c->cb, errp);
-    tb_cache_fork_parent(c);
+    bool ok = tcg_code_buffer_fork_child(c->cb, errp);
+    tb_cache_fork_unlock(c);
     return ok;
 }

@@ -131,12 +131,13 @@ void tb_exec_end(TBCache *c, TBExecThread *t);
 void tb_flush(TBCache *c);
 
 /*
- * Around a host fork() of a process running code from c: prepare takes the cache's locks,
- * parent releases them; child releases them too, after making self the only thread and
- * giving the child its own copy of a split code buffer. A false return (child) means the
- * child must not run translated code: it has to exit.
+ * Around a host fork() of a process running code from c: prepare takes the cache's locks
+ * and, for a split code buffer, the child's copy of it (false, errno set and no lock held
+ * if that fails: do not fork); parent drops the copy and releases the locks; child
+ * releases them too, after making self the only thread and mapping the copy. A false
+ * return (child) means the child must not run translated code: it has to exit.
  */
-void tb_cache_fork_prepare(TBCache *c);
+bool tb_cache_fork_prepare(TBCache *c);
 void tb_cache_fork_parent(TBCache *c);
 bool tb_cache_fork_child(TBCache *c, TBExecThread *self, GError **errp);
 

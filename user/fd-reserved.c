@@ -16,8 +16,10 @@ enum { NR_MMAP = 222, NR_CLOSE_RANGE = 436, NR_TABLE = 437 };
 
 /*
  * The syscalls that take an fd, by generic number, and which of their arguments are fds
- * (bit i: argument i). Directory fds of the *at calls are left out: a path relative to a
- * reserved fd cannot leave the root (user_root_abs), and an absolute one ignores it.
+ * (bit i: argument i). Directory fds of the *at calls are left out: whether one is used
+ * depends on the path (an absolute path ignores it), so the path calls check it on the
+ * path they read, in sys_at_str, openat and the NULL paths of utimensat and statx
+ * (user_fd_reserved_dirfd).
  */
 static const uint8_t fd_args_by_nr[NR_TABLE] = {
     [7] = 1,       /* fsetxattr */
@@ -98,6 +100,11 @@ int user_fd_move_high(int fd, bool cloexec)
 bool user_fd_reserved(const UserProcess *p, int fd)
 {
     return fd >= 0 && ((p->root && fd == p->root->fd) || (p->icount.pool && fd == p->icount.fd));
+}
+
+bool user_fd_reserved_dirfd(const UserProcess *p, int dirfd, const char *path)
+{
+    return (!path || path[0] != '/') && user_fd_reserved(p, dirfd);
 }
 
 static bool fd_reserved_in(const UserProcess *p, uint64_t first, uint64_t last)

@@ -20,8 +20,11 @@
  * thread exit, exit_group, a fatal signal and execve settle the whole process, so the
  * total is exact once the tree has ended, but for processes the host kernel kills
  * outright (SIGKILL, or a signal whose guest action is the default termination), whose
- * last chunk is lost. When the limit is spent, the process that finds it so ends as if
- * killed by SIGXCPU; the others do at their next refill or syscall.
+ * last chunk is lost, and for the TBs other threads start between an exit_group and
+ * the host's end of them. Only a thread's own unspent budget ever goes back to the pool,
+ * never one another thread may still be running on, so no budget is spent twice.
+ * When the limit is spent, the process that finds it so ends as if killed by SIGXCPU;
+ * the others do at their next refill or syscall.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -107,15 +110,20 @@ void user_icount_after_fork(UserThread *t)
     t->proc->icount.report = false;
 }
 
-/* Settles every thread of p; self (which may have left the thread list) is the caller's.
- * release: the process is ending, its budgets go back to the pool. */
-static void icount_settle_all(UserProcess *p, UserThread *self, bool release)
+/*
+ * Settles every thread of p; self (which may have left the thread list) is the caller's
+ * and gives its unspent budget back. The others' unspent budgets stay granted: those
+ * threads may still be running on them until the host ends them (exit_group) or the
+ * execve succeeds, and budget back in the pool could be spent again by another process.
+ * What they spend after this is not in the total (less than their last chunk each).
+ */
+static void icount_settle_all(UserProcess *p, UserThread *self)
 {
     cpu_icount_settle(self->cpu, true, true);
     mutex_lock(&p->thread_lock);
     for (UserThread *t = p->threads; t; t = t->next) {
         if (t != self) {
-            cpu_icount_settle(t->cpu, false, release);
+            cpu_icount_settle(t->cpu, false, false);
         }
     }
     mutex_unlock(&p->thread_lock);
@@ -127,7 +135,7 @@ void user_icount_end(UserThread *t)
     if (!p->icount.pool) {
         return;
     }
-    icount_settle_all(p, t, true);
+    icount_settle_all(p, t);
     if (p->icount.report) {
         fprintf(stderr, "paddock: %" PRIu64 " guest instructions\n",
                 icount_pool_total(p->icount.pool));
@@ -145,7 +153,7 @@ void user_icount_thread_exit(UserThread *t)
 void user_icount_exec(UserThread *t)
 {
     if (t && t->proc->icount.pool) {
-        icount_settle_all(t->proc, t, false);
+        icount_settle_all(t->proc, t);
     }
 }
 

@@ -52,6 +52,16 @@ typedef struct GuestCloneArgs {
 
 enum { CLONE_ARGS_SIZE_VER0 = 64 };
 
+/*
+ * What fork would have said when the child's copy of the code buffer could not be made:
+ * out of memory, or out of some other resource (descriptors, memfd space), for which
+ * fork's word is EAGAIN. A guest's libc knows no other errno from fork.
+ */
+static int fork_errno(int err)
+{
+    return err == ENOMEM ? ENOMEM : EAGAIN;
+}
+
 static int64_t clone_fork(UserThread *t, const UserCloneArgs *ca)
 {
     UserProcess *p = t->proc;
@@ -59,7 +69,9 @@ static int64_t clone_fork(UserThread *t, const UserCloneArgs *ca)
         fprintf(log_stream(), "paddock: clone: exit signal %d of a child becomes SIGCHLD\n",
                 ca->exit_signal);
     }
-    user_fork_prepare(p);
+    if (!user_fork_prepare(p)) {
+        return host_to_guest_errno(fork_errno(errno));
+    }
     pid_t pid = fork();
     int err = errno;
     if (pid == 0) {

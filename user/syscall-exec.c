@@ -24,6 +24,7 @@
  */
 #define _GNU_SOURCE
 #include "user/syscall.h"
+#include "user/fd-reserved.h"
 #include "vmcore/env-block.h"
 
 #include <elf.h>
@@ -391,6 +392,9 @@ static int64_t execveat_path(UserThread *t, int dirfd, const char *guest, int fl
     }
     if (!guest[0] && !(flags & AT_EMPTY_PATH)) {
         return host_to_guest_errno(ENOENT);
+    }
+    if (user_fd_reserved_dirfd(t->proc, dirfd, guest)) {
+        return host_to_guest_errno(EBADF);
     }
     if (t->proc->root) {
         return fd_root_path(t->proc->root, dirfd, guest[0] ? guest : NULL, path, name);

@@ -24,6 +24,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "user/fd-reserved.h"
+
 /* The generic struct flock: l_type and l_whence shorts, then l_start, l_len, l_pid. */
 _Static_assert(sizeof(struct flock) == 32 && offsetof(struct flock, l_whence) == 2 &&
                    offsetof(struct flock, l_start) == 8 && offsetof(struct flock, l_len) == 16 &&
@@ -77,6 +79,9 @@ int64_t sys_openat(UserThread *t, const uint64_t *a)
     int64_t ret = sys_string(t, a[1], PATH_MAX, &guest);
     if (ret) {
         return ret;
+    }
+    if (user_fd_reserved_dirfd(t->proc, (int)a[0], guest)) {
+        return host_to_guest_errno(EBADF);
     }
     int flags = sys_open_flags_to_host(t, (int)a[2]);
     if (procfs_open(t, guest, flags, &ret)) {

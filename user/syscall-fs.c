@@ -22,6 +22,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "user/fd-reserved.h"
+
 int64_t sys_readlinkat(UserThread *t, const uint64_t *a)
 {
     if ((int)a[3] <= 0) {
@@ -280,6 +282,8 @@ int64_t sys_utimensat(UserThread *t, const uint64_t *a)
         if (err) {
             return err;
         }
+    } else if (user_fd_reserved_dirfd(t->proc, (int)a[0], NULL)) {
+        return host_to_guest_errno(EBADF);
     }
     const struct timespec *times = NULL;
     if (a[2] && !(times = lock_user(t, a[2], 2 * sizeof(*times), PAGE_READ))) {

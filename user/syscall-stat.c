@@ -18,6 +18,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "user/fd-reserved.h"
+
 /* asm-generic/stat.h's struct stat, 128 bytes. */
 typedef struct GuestStat {
     uint64_t dev;
@@ -118,6 +120,8 @@ int64_t sys_statx(UserThread *t, const uint64_t *a)
         if (err) {
             return err;
         }
+    } else if (user_fd_reserved_dirfd(t->proc, (int)a[0], NULL)) {
+        return host_to_guest_errno(EBADF);
     }
     void *buf = lock_user(t, a[4], sizeof(struct statx), PAGE_WRITE);
     if (!buf) {

@@ -158,6 +158,9 @@ static int64_t sys_at_root(UserProcess *p, int dirfd, const char *guest, SysAtKi
 int64_t sys_at_str(UserProcess *p, int dirfd, const char *guest, SysAtKind kind, SysAt *at)
 {
     *at = (SysAt){.dirfd = dirfd, .name = guest};
+    if (user_fd_reserved_dirfd(p, dirfd, guest)) {
+        return host_to_guest_errno(EBADF);
+    }
     if (!p->root) {
         at->name = at->buf = sys_host_path(p, guest);
         return 0;

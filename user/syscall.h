@@ -58,6 +58,7 @@ typedef enum SysAtKind {
  * AT_EMPTY_PATH, or after sys_at_proc (for calls without AT_EMPTY_PATH) AT_FDCWD and
  * "/proc/self/fd/N". An empty guest path is the guest's dirfd and "" in both views: the
  * host call then fails with ENOENT, or acts on the guest's own fd with AT_EMPTY_PATH.
+ * User mode's own fds (user/fd-reserved.h) are no dirfd: -EBADF unless the path is absolute.
  * Release with sys_at_done (g_auto(SysAt) does).
  */
 typedef struct SysAt {

@@ -18,7 +18,9 @@
  *
  * fork copies only the calling thread, so user_fork_prepare first takes every lock
  * another thread may hold in the middle of an update, and the child forgets the other
- * threads, in the thread list and in the TB cache's exclusive section alike.
+ * threads, in the thread list and in the TB cache's exclusive section alike. A split code
+ * buffer is copied for the child in prepare, while no thread can write it; that copy is
+ * the one step that can fail, and then there is no fork.
  * Lock order: signal dispositions, TB cache, guest space, exclusive section, thread list,
  * log stream.
  */
@@ -209,13 +211,19 @@ int64_t user_thread_create(UserThread *parent, const UserCloneArgs *ca)
     return ret;
 }
 
-void user_fork_prepare(UserProcess *p)
+bool user_fork_prepare(UserProcess *p)
 {
     mutex_lock(&p->sig.lock);
-    tb_cache_fork_prepare(p->tbs);
+    if (!tb_cache_fork_prepare(p->tbs)) {
+        int err = errno;
+        mutex_unlock(&p->sig.lock);
+        errno = err;
+        return false;
+    }
     mutex_lock(&p->space.lock);
     mutex_lock(&p->thread_lock);
     flockfile(log_stream());
+    return true;
 }
 
 static void user_fork_unlock(UserProcess *p)

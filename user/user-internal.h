@@ -155,8 +155,10 @@ void user_put_tid(UserThread *t, uint64_t addr, int tid);
  * takes them all (TB cache, guest space, exclusive section, thread list, log stream),
  * parent releases them, child releases them and forgets the threads that did not come
  * along, so that no flush waits for them and the forking thread is the only one.
+ * prepare fails (errno set, no lock held) when it cannot copy a split code buffer for
+ * the child: then do not fork.
  */
-void user_fork_prepare(UserProcess *p);
+bool user_fork_prepare(UserProcess *p);
 void user_fork_parent(UserProcess *p);
 void user_fork_child(UserThread *t);
 /* Every live thread's user_futex_exit_robust, for exit_group. */

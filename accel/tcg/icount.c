@@ -79,9 +79,7 @@ static void settle_locked(CPUCommon *cpu, bool self, bool release)
     if (release) {
         pool_give_back(cpu->icount_pool, budget);
         cpu->icount_chunk = 0;
-        if (self) {
-            cpu->icount_budget = 0;
-        }
+        cpu->icount_budget = 0;
     }
 }
 
@@ -90,6 +88,7 @@ void cpu_icount_settle(CPUCommon *cpu, bool self, bool release)
     if (!cpu->icount_pool) {
         return;
     }
+    g_assert(self || !release);
     icount_lock(cpu);
     settle_locked(cpu, self, release);
     icount_unlock(cpu);

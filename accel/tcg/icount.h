@@ -71,8 +71,9 @@ bool cpu_icount_refill(struct CPUCommon *cpu, uint32_t need);
 /*
  * Adds what cpu used since it last settled to the pool's total. self: cpu is the calling
  * thread's own (else its budget is read as it runs, and the TB it is in is counted whole).
- * release: the rest of cpu's budget goes back to the pool (the vCPU ends); for self its
- * budget is then empty, so it refills before running again.
+ * release (self only): the rest of cpu's budget goes back to the pool (the vCPU ends);
+ * its budget is then empty, so it refills before running again. Another thread's vCPU
+ * may still be spending its budget, which must therefore stay granted.
  */
 void cpu_icount_settle(struct CPUCommon *cpu, bool self, bool release);
 

@@ -16,9 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -169,23 +171,53 @@ static void dirfds(void)
     close(sub);
 }
 
+// The emulator's fd of the root, found the one way left: among the fds the guest has not
+// open below its limit (and 1024), the one dup2 cannot take.
+static int find_reserved_fd(void)
+{
+    struct rlimit rl;
+    int top = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 1024 ? (int)rl.rlim_cur : 1024;
+    for (int fd = 3; fd < top; fd++) {
+        if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+            continue;
+        if (dup2(0, fd) == fd)
+            close(fd);
+        else if (errno == EBADF)
+            return fd;
+    }
+    return -1;
+}
+
+// Whether an fd the guest can stat is "/" (the emulator's fd of the root would be).
+static int root_statable(void)
+{
+    struct stat root, st;
+    for (int fd = 3; fd < 1024 && stat("/", &root) == 0; fd++) {
+        if (fstat(fd, &st) == 0 && st.st_ino == root.st_ino && st.st_dev == root.st_dev)
+            return 1;
+    }
+    return 0;
+}
+
 // The emulator's fd of the root (a directory that is "/", which the guest has not opened)
-// sits high: the guest can neither close, replace, copy nor enter it.
+// sits high: the guest can neither see, close, replace, copy nor enter it, nor use it as
+// the directory of an empty or relative path (an absolute path ignores it, as on Linux).
 static void reserved_fds(void)
 {
     printf("== the emulator's fd of the root\n");
-    struct stat root, st;
-    int found = -1;
-    for (int fd = 3; fd < 1024 && stat("/", &root) == 0; fd++) {
-        if (fstat(fd, &st) == 0 && st.st_ino == root.st_ino && st.st_dev == root.st_dev)
-            found = fd;
-    }
+    int found = find_reserved_fd();
+    struct stat st;
     check("it is there, above 63", found >= 64);
+    check("no fd the guest can stat is it", !root_statable());
     check_err("close it", close(found), EBADF);
     check_err("dup2 over it", dup2(0, found), EBADF);
     check_err("copy it (F_DUPFD)", fcntl(found, F_DUPFD, 0), EBADF);
     check_err("fchdir to it", fchdir(found), EBADF);
-    check("../etc/passwd relative to it", is_fake_at(found, "../etc/passwd"));
+    check_err("../etc/passwd relative to it", openat(found, "../etc/passwd", O_RDONLY), EBADF);
+    check_err("fstatat it, AT_EMPTY_PATH", fstatat(found, "", &st, AT_EMPTY_PATH), EBADF);
+    check_err("fchownat it, AT_EMPTY_PATH", fchownat(found, "", 0, 0, AT_EMPTY_PATH), EBADF);
+    check_err("utimensat it, NULL path", syscall(SYS_utimensat, found, NULL, NULL, 0), EBADF);
+    check("/etc/passwd absolute from it", is_fake_at(found, "/etc/passwd"));
 }
 
 static void create_remove(void)

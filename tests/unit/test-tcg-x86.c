@@ -8,7 +8,9 @@
  */
 #include <capstone.h>
 #include <inttypes.h>
+#include <errno.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -323,8 +325,10 @@ static void test_split_code_buffer(void)
 }
 
 /*
- * After fork, the child of a split buffer runs the code it inherited from its own copy,
- * and what it writes there stays out of the parent's buffer.
+ * The child of a fork of a split buffer runs the code it inherited from its own copy,
+ * taken in the parent at prepare: what the parent writes after prepare (as its other
+ * threads could, before the fork) is not in it, and what the child writes stays out of
+ * the parent's buffer.
  */
 static void test_split_code_buffer_fork(void)
 {
@@ -335,22 +339,66 @@ static void test_split_code_buffer_fork(void)
     uint8_t *rw = tcg_code_buffer_ptr(h->cb);
     rw[0] = 'P';
     tcg_code_buffer_commit(h->cb, 1);
+    g_assert_true(tcg_code_buffer_fork_prepare(h->cb));
+    g_assert_cmpint(h->cb->fork_fd, >=, 0);
+    rw[0] = 'L';
     pid_t pid = fork();
     g_assert_cmpint(pid, >=, 0);
     if (pid == 0) {
         GError *err = NULL;
-        bool ok = tcg_code_buffer_unshare(h->cb, &err) && harness_exec(h, tb) == 1234 &&
-                  rw[0] == 'P';
+        bool ok = tcg_code_buffer_fork_child(h->cb, &err) && h->cb->fork_fd < 0 &&
+                  harness_exec(h, tb) == 1234 && rw[0] == 'P';
         rw[0] = 'C';
         _exit(ok && h->cb->rx[rw - h->cb->rw] == 'C' ? 0 : 1);
+    }
+    tcg_code_buffer_fork_parent(h->cb);
+    g_assert_cmpint(h->cb->fork_fd, <, 0);
+    int status;
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+    g_assert_cmpint(rw[0], ==, 'L');
+    g_assert_cmpuint(harness_exec(h, tb), ==, 1234);
+    harness_free(h);
+}
+
+/* With no descriptor left for the child's copy, prepare fails with the errno and holds none. */
+static void test_split_code_buffer_fork_no_fd(void)
+{
+    pid_t pid = fork();
+    g_assert_cmpint(pid, >=, 0);
+    if (pid == 0) {
+        Harness *h = harness_new_split();
+        /* The lowest free descriptor becomes the limit: no new descriptor fits. */
+        int lowest = dup(0);
+        struct rlimit lim;
+        bool limited = lowest >= 0 && close(lowest) == 0 && getrlimit(RLIMIT_NOFILE, &lim) == 0;
+        lim.rlim_cur = (rlim_t)lowest;
+        limited = limited && setrlimit(RLIMIT_NOFILE, &lim) == 0;
+        bool failed = limited && !tcg_code_buffer_fork_prepare(h->cb) && errno == EMFILE &&
+                      h->cb->fork_fd < 0;
+        _exit(failed ? 0 : 1);
     }
     int status;
     g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
     g_assert_true(WIFEXITED(status));
     g_assert_cmpint(WEXITSTATUS(status), ==, 0);
-    g_assert_cmpint(rw[0], ==, 'P');
-    g_assert_cmpuint(harness_exec(h, tb), ==, 1234);
-    harness_free(h);
+}
+
+/* An RWX buffer is shared copy-on-write by fork itself: prepare makes no copy. */
+static void test_rwx_code_buffer_fork(void)
+{
+    GError *err = NULL;
+    TCGCodeBuffer *cb = tcg_code_buffer_new(1u << 20, TCG_CB_AUTO, &err);
+    g_assert_no_error(err);
+    if (cb->split) {
+        g_test_skip("the host refuses RWX mappings");
+    } else {
+        g_assert_true(tcg_code_buffer_fork_prepare(cb));
+        g_assert_cmpint(cb->fork_fd, <, 0);
+        tcg_code_buffer_fork_parent(cb);
+    }
+    tcg_code_buffer_free(cb);
 }
 
 /* A load beyond guest_limit calls fault_helper with the exact guest state. */
@@ -524,6 +572,8 @@ int main(int argc, char **argv)
     g_test_add_func("/tcg/x86/chaining", test_chaining);
     g_test_add_func("/tcg/x86/split-code-buffer", test_split_code_buffer);
     g_test_add_func("/tcg/x86/split-code-buffer-fork", test_split_code_buffer_fork);
+    g_test_add_func("/tcg/x86/split-code-buffer-fork-no-fd", test_split_code_buffer_fork_no_fd);
+    g_test_add_func("/tcg/x86/rwx-code-buffer-fork", test_rwx_code_buffer_fork);
     g_test_add_func("/tcg/x86/guest-fault", test_guest_fault);
     g_test_add_func("/tcg/x86/frame-full", test_frame_full);
     g_test_add_func("/tcg/x86/buffer-full", test_buffer_full);

@@ -2,8 +2,9 @@
  * Unit tests for the confined view (user/fs-root.c, `paddock run --root`): its setup and
  * errors, the guest paths it makes of host ones, and syscalls through it on a scratch
  * root: escapes by "..", by absolute symlinks and by a symlink to a host directory, the
- * errors Linux gives for "/", "." and ".." as last components, the reserved fd, the
- * emulated /proc/self links and unix socket names that no longer fit. The guest's view of
+ * errors Linux gives for "/", "." and ".." as last components, the reserved fd (as an fd
+ * and as a directory), the emulated /proc/self links and unix socket names that no longer
+ * fit. The guest's view of
  * the same, end to end, is tests/guest/root-escape.c.
  */
 #define _GNU_SOURCE
@@ -29,12 +30,16 @@ enum {
     NR_mkdirat = 34,
     NR_unlinkat = 35,
     NR_symlinkat = 36,
+    NR_fchownat = 54,
     NR_openat = 56,
     NR_close = 57,
     NR_read = 63,
     NR_readlinkat = 78,
+    NR_newfstatat = 79,
+    NR_utimensat = 88,
     NR_socket = 198,
     NR_bind = 200,
+    NR_statx = 291,
 };
 
 #define FAKE "fake passwd\n"
@@ -193,6 +198,28 @@ static void test_reserved_fd(Fixture *f, gconstpointer data)
     g_assert_cmpstr(target, ==, "");
 }
 
+/* The reserved fd as a directory: refused for a NULL, empty or relative path, ignored by
+ * an absolute one. */
+static void test_reserved_dirfd(Fixture *f, gconstpointer data)
+{
+    uint64_t fd = (uint64_t)f->u.proc.root->fd;
+    uint64_t buf = f->u.scratch + 0x800;
+    g_assert_cmpint(SYS(f, NR_fchownat, fd, str(f, ""), 0, 0, AT_EMPTY_PATH), ==, -EBADF);
+    g_assert_cmpint(SYS(f, NR_statx, fd, str(f, ""), AT_EMPTY_PATH, 0, buf), ==, -EBADF);
+    g_assert_cmpint(SYS(f, NR_statx, fd, 0, AT_EMPTY_PATH, 0, buf), ==, -EBADF);
+    g_assert_cmpint(SYS(f, NR_newfstatat, fd, str(f, ""), buf, AT_EMPTY_PATH), ==, -EBADF);
+    g_assert_cmpint(SYS(f, NR_utimensat, fd, 0, 0, 0), ==, -EBADF);
+    g_assert_cmpint(SYS(f, NR_utimensat, fd, str(f, ""), 0, AT_EMPTY_PATH), ==, -EBADF);
+    g_assert_cmpint(SYS(f, NR_openat, fd, str(f, "etc/passwd"), O_RDONLY), ==, -EBADF);
+    g_assert_cmpint(SYS(f, NR_openat, fd, str(f, ""), O_RDONLY), ==, -EBADF);
+    g_assert_cmpint(SYS(f, NR_mkdirat, fd, str(f, "new"), 0755), ==, -EBADF);
+    g_assert_cmpint(SYS(f, NR_readlinkat, fd, str(f, "abs-link"), buf, 64), ==, -EBADF);
+    int64_t file = SYS(f, NR_openat, fd, str(f, "/etc/passwd"), O_RDONLY);
+    g_assert_cmpint(file, >=, 0);
+    g_assert_cmpint(SYS(f, NR_close, file), ==, 0);
+    g_assert_cmpint(SYS(f, NR_statx, fd, str(f, "/etc"), 0, 0, buf), ==, 0);
+}
+
 static void test_proc_links(Fixture *f, gconstpointer data)
 {
     g_autofree char *root = guest_readlink(f, "/proc/self/root");
@@ -244,6 +271,7 @@ int main(int argc, char **argv)
     add("/user/root/paths", test_paths);
     add("/user/root/last-components", test_last_components);
     add("/user/root/reserved-fd", test_reserved_fd);
+    add("/user/root/reserved-dirfd", test_reserved_dirfd);
     add("/user/root/proc-links", test_proc_links);
     add("/user/root/socket-names", test_socket_names);
     return g_test_run();

@@ -6,8 +6,8 @@
  * exit, the argument checks of clone and clone3 (none of which may create anything),
  * wait4 and waitid on real children (a fault must not lose a child), and every way
  * execve refuses before the program is replaced, plus a host program and a script run
- * in a subprocess. Successful guest execs and clones are the guest tests' (threads,
- * fork-exec, busybox).
+ * in a subprocess, and what exit_group leaves of other threads' instruction budgets.
+ * Successful guest execs and clones are the guest tests' (threads, fork-exec, busybox).
  */
 #define _GNU_SOURCE
 #include "user/syscall.h"
@@ -26,6 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "accel/tcg/cpu.h"
+#include "accel/tcg/icount.h"
 #include "tests/unit/test-util.h"
 #include "tests/unit/user-fixture.h"
 #include "user/user-internal.h"
@@ -436,6 +438,42 @@ static void test_execve_host(Fixture *f, gconstpointer data)
     }
 }
 
+/*
+ * exit_group with another thread holding budget: what each used is in the total, the
+ * caller's unspent budget goes back to the pool and the other's stays granted (it may
+ * still be running on it), so what it spends afterwards is never spent twice.
+ */
+static void test_icount_exit_group(Fixture *f, gconstpointer data)
+{
+    InsnPool pool = {.limit = 10 * (uint64_t)ICOUNT_CHUNK_MAX};
+    g_autofree CPUCommon *self_cpu = g_new0(CPUCommon, 1);
+    g_autofree CPUCommon *other_cpu = g_new0(CPUCommon, 1);
+    UserThread other = {.proc = &f->u.proc, .cpu = other_cpu};
+    f->u.proc.icount.pool = &pool;
+    f->u.thread.cpu = self_cpu;
+    cpu_icount_attach(self_cpu, &pool);
+    cpu_icount_attach(other_cpu, &pool);
+    g_assert_true(cpu_icount_refill(self_cpu, 1) && cpu_icount_refill(other_cpu, 1));
+    g_assert_cmpuint(atomic_load(&pool.granted), ==, 2 * (uint64_t)ICOUNT_CHUNK_MAX);
+    self_cpu->icount_budget -= 3;
+    other_cpu->icount_budget -= 5;
+    user_thread_enlist(&other);
+
+    user_icount_end(&f->u.thread);
+    g_assert_cmpuint(icount_pool_total(&pool), ==, 8);
+    g_assert_cmpuint(atomic_load(&pool.granted), ==, 3 + (uint64_t)ICOUNT_CHUNK_MAX);
+    /* The other thread runs on until the host ends it, or settles itself. */
+    other_cpu->icount_budget -= 2;
+    cpu_icount_settle(other_cpu, true, true);
+    g_assert_cmpuint(icount_pool_total(&pool), ==, 10);
+    g_assert_cmpuint(atomic_load(&pool.granted), ==, 10);
+
+    f->u.proc.threads = other.next;
+    f->u.proc.nthreads--;
+    f->u.proc.icount.pool = NULL;
+    f->u.thread.cpu = NULL;
+}
+
 static void add(const char *path, gconstpointer data, void (*fn)(Fixture *, gconstpointer))
 {
     g_test_add(path, Fixture, data, fixture_setup, fn, fixture_teardown);
@@ -459,5 +497,6 @@ int main(int argc, char **argv)
     add("/user/thread/execveat/errors", NULL, test_execveat_errors);
     add("/user/thread/execve/host", NULL, test_execve_host);
     add("/user/thread/execve/host-script", GINT_TO_POINTER(1), test_execve_host);
+    add("/user/thread/icount/exit-group", NULL, test_icount_exit_group);
     return g_test_run();
 }
