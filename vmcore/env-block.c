@@ -24,6 +24,15 @@ static int write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
+/* Closes fd keeping errno, for a failure's path: -1. */
+static int close_failed(int fd)
+{
+    int err = errno;
+    close(fd);
+    errno = err;
+    return -1;
+}
+
 int env_block_memfd(char *const *strs, size_t n)
 {
     int fd = memfd_create("paddock-env", 0);
@@ -32,19 +41,10 @@ int env_block_memfd(char *const *strs, size_t n)
     }
     for (size_t i = 0; i < n; i++) {
         if (write_all(fd, strs[i], strlen(strs[i]) + 1) != 0) {
-            int err = errno;
-            close(fd);
-            errno = err;
-            return -1;
+            return close_failed(fd);
         }
     }
-    if (lseek(fd, 0, SEEK_SET) != 0) {
-        int err = errno;
-        close(fd);
-        errno = err;
-        return -1;
-    }
-    return fd;
+    return lseek(fd, 0, SEEK_SET) == 0 ? fd : close_failed(fd);
 }
 
 /* The whole content of fd (malloc'd, NUL-terminated past *len), or NULL. */

@@ -7,7 +7,7 @@
 //   /abs-link          -> /etc/passwd, an absolute symlink: DIR/etc/passwd
 //   /canary-link       -> the host path of a file outside DIR: must not exist for the guest
 //   /sub/dir/          an empty directory
-// DIR must be writable (the checks work in /work). Prints one line per check and a summary;
+// DIR must be writable (the checks make /scratch in it). Prints one line per check and a summary;
 // exits 1 if one fails. Anywhere else (no fake /etc/passwd) it checks nothing and exits 0.
 #define _GNU_SOURCE
 #include <errno.h>
@@ -112,19 +112,20 @@ static void paths(void)
 static void symlinks(void)
 {
     printf("== symlinks\n");
-    check("mkdir /../work", mkdir("/../work", 0755) == 0);
-    check("symlink to /../../../etc/passwd", symlink("/../../../etc/passwd", "/work/up") == 0);
-    check_fake("/work/up");
-    check("symlink to ../../../../etc/passwd", symlink("../../../../etc/passwd", "/work/rel") == 0);
-    check_fake("/work/rel");
-    check("symlink to /usr/lib", symlink("/usr/lib", "/work/usr") == 0);
-    check_open_err("/work/usr/x86_64-linux-gnu/libc.so.6", ENOENT);
-    check("symlink loop-a -> loop-b", symlink("loop-b", "/work/loop-a") == 0);
-    check("symlink loop-b -> /work/loop-a", symlink("/work/loop-a", "/work/loop-b") == 0);
-    check_open_err("/work/loop-a", ELOOP);
-    check("symlink self -> /work/self", symlink("/work/self", "/work/self") == 0);
+    check("mkdir /../scratch", mkdir("/../scratch", 0755) == 0);
+    check("symlink to /../../../etc/passwd", symlink("/../../../etc/passwd", "/scratch/up") == 0);
+    check_fake("/scratch/up");
+    check("symlink to ../../../../etc/passwd",
+          symlink("../../../../etc/passwd", "/scratch/rel") == 0);
+    check_fake("/scratch/rel");
+    check("symlink to /usr/lib", symlink("/usr/lib", "/scratch/usr") == 0);
+    check_open_err("/scratch/usr/x86_64-linux-gnu/libc.so.6", ENOENT);
+    check("symlink loop-a -> loop-b", symlink("loop-b", "/scratch/loop-a") == 0);
+    check("symlink loop-b -> /scratch/loop-a", symlink("/scratch/loop-a", "/scratch/loop-b") == 0);
+    check_open_err("/scratch/loop-a", ELOOP);
+    check("symlink self -> /scratch/self", symlink("/scratch/self", "/scratch/self") == 0);
     struct stat st;
-    check_err("stat /work/self", stat("/work/self", &st), ELOOP);
+    check_err("stat /scratch/self", stat("/scratch/self", &st), ELOOP);
     check("readlink /abs-link is /etc/passwd", link_is("/abs-link", "/etc/passwd"));
     check_err("readlink /abs-link/ (a file behind)", readlink("/abs-link/", (char[8]){0}, 8),
               ENOTDIR);
@@ -224,36 +225,37 @@ static void create_remove(void)
 {
     printf("== create and remove\n");
     check_err("mkdir /", mkdir("/", 0755), EEXIST);
-    check_err("mkdir /work again", mkdir("/work", 0755), EEXIST);
-    check_err("mkdir /work/..", mkdir("/work/..", 0755), EEXIST);
-    check("mkdir /work/new/ (trailing slash)", mkdir("/work/new/", 0755) == 0);
-    check("rmdir work/new/ (relative)", rmdir("work/new/") == 0);
+    check_err("mkdir /scratch again", mkdir("/scratch", 0755), EEXIST);
+    check_err("mkdir /scratch/..", mkdir("/scratch/..", 0755), EEXIST);
+    check("mkdir /scratch/new/ (trailing slash)", mkdir("/scratch/new/", 0755) == 0);
+    check("rmdir scratch/new/ (relative)", rmdir("scratch/new/") == 0);
     check_err("rmdir /", rmdir("/"), EBUSY);
     check_err("rmdir /..", rmdir("/.."), ENOTEMPTY);
     check_err("unlink /", unlink("/"), EISDIR);
-    check_err("unlink /work/", unlink("/work/"), EISDIR);
-    int fd = open("/../../work/a", O_WRONLY | O_CREAT | O_EXCL, 0644);
-    check("create /../../work/a", fd >= 0 && write(fd, "abcdef", 6) == 6);
+    check_err("unlink /scratch/", unlink("/scratch/"), EISDIR);
+    int fd = open("/../../scratch/a", O_WRONLY | O_CREAT | O_EXCL, 0644);
+    check("create /../../scratch/a", fd >= 0 && write(fd, "abcdef", 6) == 6);
     close(fd);
-    check("rename /work/a to ../../../work/b", rename("/work/a", "../../../work/b") == 0);
-    check("b is there, a is gone", ino_of("/work/b") && !ino_of("/work/a"));
-    check("link /work/b to /../work/c", link("/work/b", "/../work/c") == 0);
+    check("rename /scratch/a to ../../../scratch/b",
+          rename("/scratch/a", "../../../scratch/b") == 0);
+    check("b is there, a is gone", ino_of("/scratch/b") && !ino_of("/scratch/a"));
+    check("link /scratch/b to /../scratch/c", link("/scratch/b", "/../scratch/c") == 0);
     struct stat st;
-    check("b has 2 links", stat("/work/b", &st) == 0 && st.st_nlink == 2);
+    check("b has 2 links", stat("/scratch/b", &st) == 0 && st.st_nlink == 2);
     check("linkat /abs-link, following",
-          linkat(AT_FDCWD, "/abs-link", AT_FDCWD, "/work/hard", AT_SYMLINK_FOLLOW) == 0);
-    check("it is /etc/passwd", ino_of("/work/hard") == ino_of("/etc/passwd"));
+          linkat(AT_FDCWD, "/abs-link", AT_FDCWD, "/scratch/hard", AT_SYMLINK_FOLLOW) == 0);
+    check("it is /etc/passwd", ino_of("/scratch/hard") == ino_of("/etc/passwd"));
     check("linkat /abs-link, the link itself",
-          linkat(AT_FDCWD, "/abs-link", AT_FDCWD, "/work/hard-link", 0) == 0);
-    check("it is a symlink to /etc/passwd", lstat("/work/hard-link", &st) == 0 &&
+          linkat(AT_FDCWD, "/abs-link", AT_FDCWD, "/scratch/hard-link", 0) == 0);
+    check("it is a symlink to /etc/passwd", lstat("/scratch/hard-link", &st) == 0 &&
                                                 S_ISLNK(st.st_mode) &&
-                                                link_is("/work/hard-link", "/etc/passwd"));
+                                                link_is("/scratch/hard-link", "/etc/passwd"));
     check_err("linkat /canary-link, following",
-              linkat(AT_FDCWD, "/canary-link", AT_FDCWD, "/work/canary", AT_SYMLINK_FOLLOW),
+              linkat(AT_FDCWD, "/canary-link", AT_FDCWD, "/scratch/canary", AT_SYMLINK_FOLLOW),
               ENOENT);
-    check("unlink /work/c", unlink("/work/c") == 0);
-    check("unlink work/b (relative)", unlink("work/b") == 0);
-    check_err("unlink /work/b again", unlink("/work/b"), ENOENT);
+    check("unlink /scratch/c", unlink("/scratch/c") == 0);
+    check("unlink scratch/b (relative)", unlink("scratch/b") == 0);
+    check_err("unlink /scratch/b again", unlink("/scratch/b"), ENOENT);
 }
 
 static void attributes(void)
@@ -280,18 +282,18 @@ static void attributes(void)
     check("utimensat /abs-link", utimensat(AT_FDCWD, "/abs-link", ts, 0) == 0);
     check("/etc/passwd mtime set", stat("/etc/passwd", &st) == 0 && st.st_mtime == 2000000);
     ts[1].tv_sec = 3000000;
-    check("utimensat /work/hard-link NOFOLLOW",
-          utimensat(AT_FDCWD, "/work/hard-link", ts, AT_SYMLINK_NOFOLLOW) == 0);
-    check("the link's mtime set", lstat("/work/hard-link", &st) == 0 && st.st_mtime == 3000000);
+    check("utimensat /scratch/hard-link NOFOLLOW",
+          utimensat(AT_FDCWD, "/scratch/hard-link", ts, AT_SYMLINK_NOFOLLOW) == 0);
+    check("the link's mtime set", lstat("/scratch/hard-link", &st) == 0 && st.st_mtime == 3000000);
     check_err("utimensat /canary-link", utimensat(AT_FDCWD, "/canary-link", ts, 0), ENOENT);
-    int fd = open("/work/t", O_WRONLY | O_CREAT, 0644);
-    check("create /work/t", fd >= 0 && write(fd, "123456", 6) == 6);
+    int fd = open("/scratch/t", O_WRONLY | O_CREAT, 0644);
+    check("create /scratch/t", fd >= 0 && write(fd, "123456", 6) == 6);
     close(fd);
-    check("symlink /work/tl -> /work/t", symlink("/work/t", "/work/tl") == 0);
-    check("truncate /work/tl 3",
-          truncate("/work/tl", 3) == 0 && stat("/work/t", &st) == 0 && st.st_size == 3);
-    check("truncate work/t 1 (relative)",
-          truncate("work/t", 1) == 0 && stat("/work/t", &st) == 0 && st.st_size == 1);
+    check("symlink /scratch/tl -> /scratch/t", symlink("/scratch/t", "/scratch/tl") == 0);
+    check("truncate /scratch/tl 3",
+          truncate("/scratch/tl", 3) == 0 && stat("/scratch/t", &st) == 0 && st.st_size == 3);
+    check("truncate scratch/t 1 (relative)",
+          truncate("scratch/t", 1) == 0 && stat("/scratch/t", &st) == 0 && st.st_size == 1);
     check_err("truncate /canary-link", truncate("/canary-link", 0), ENOENT);
     struct statfs sf;
     check("statfs /abs-link", statfs("/abs-link", &sf) == 0);
@@ -381,24 +383,25 @@ static int unix_talk(int s, const char *path)
 static void sockets(void)
 {
     printf("== unix sockets\n");
-    int s = unix_listen(SOCK_STREAM, "/../work/sock");
+    int s = unix_listen(SOCK_STREAM, "/../scratch/sock");
     struct stat st;
-    check("bind /../work/sock, listen", s >= 0);
-    check("it is a socket in /work", stat("/work/sock", &st) == 0 && S_ISSOCK(st.st_mode));
-    check("connect /work/sock", unix_talk(s, "/work/sock"));
-    check("symlink /work/sock-link -> /work/sock", symlink("/work/sock", "/work/sock-link") == 0);
-    check("connect /work/sock-link", unix_talk(s, "/work/sock-link"));
-    check("chdir /work", chdir("/work") == 0);
+    check("bind /../scratch/sock, listen", s >= 0);
+    check("it is a socket in /scratch", stat("/scratch/sock", &st) == 0 && S_ISSOCK(st.st_mode));
+    check("connect /scratch/sock", unix_talk(s, "/scratch/sock"));
+    check("symlink /scratch/sock-link -> /scratch/sock",
+          symlink("/scratch/sock", "/scratch/sock-link") == 0);
+    check("connect /scratch/sock-link", unix_talk(s, "/scratch/sock-link"));
+    check("chdir /scratch", chdir("/scratch") == 0);
     int s2 = unix_listen(SOCK_STREAM, "sock2");
     check("bind sock2 (relative)", s2 >= 0);
-    check("connect ../work/sock2", unix_talk(s2, "../work/sock2"));
+    check("connect ../scratch/sock2", unix_talk(s2, "../scratch/sock2"));
     check("chdir /", chdir("/") == 0);
     check_err("connect /canary-link", unix_connect(SOCK_STREAM, "/canary-link"), ENOENT);
-    int d = unix_listen(SOCK_DGRAM, "/work/dgram");
+    int d = unix_listen(SOCK_DGRAM, "/scratch/dgram");
     int c = socket(AF_UNIX, SOCK_DGRAM, 0);
-    struct sockaddr_un to = unix_addr("/../work/dgram");
+    struct sockaddr_un to = unix_addr("/../scratch/dgram");
     char x = 0;
-    check("datagram sendto /../work/dgram",
+    check("datagram sendto /../scratch/dgram",
           d >= 0 && c >= 0 && sendto(c, "d", 1, 0, (struct sockaddr *)&to, sizeof(to)) == 1 &&
               recv(d, &x, 1, 0) == 1 && x == 'd');
     close(s);
@@ -413,7 +416,7 @@ int main(int argc, char **argv)
     if (argc == 3 && !strcmp(argv[1], "child"))
         return child(argv[2]);
     // Outside its root (scripts/guest-artifacts --check runs every program as it is), the
-    // checks would write to the host's /work: only say so.
+    // checks would write to the host's /scratch: only say so.
     if (!is_fake_at(AT_FDCWD, "/etc/passwd")) {
         printf("root-escape: not in a root made by make-root.sh: nothing checked\n");
         return 0;
